@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian packages remap needs (when missing), then configures and
+# builds it into build/. Safe to run again: it installs only what is absent.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${REMAP_BUILD_DIR:-$root/build}
+
+# Build tools and libraries; pocl-opencl-icd gives an OpenCL device on any CPU.
+packages=(
+    build-essential cmake pkg-config
+    ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd clinfo
+    libcyaml-dev libyaml-dev
+    libhdf5-dev
+    libpng-dev
+    librandom123-dev
+    libcriterion-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    if [ "$(id -u)" -eq 0 ]; then
+        sudo=()
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        sudo=(sudo)
+    else
+        echo "setup: cannot install packages without root; run:" >&2
+        echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE="${REMAP_BUILD_TYPE:-Release}" >/dev/null
+cmake --build "$build_dir" --parallel "$(nproc)"

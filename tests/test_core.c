@@ -1,0 +1,90 @@
+/* Status names, error messages, suggestions and the parameter table. */
+#include "core/status.h"
+#include "core/suggest.h"
+#include "model/params.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+Test(core, status_names_match_table)
+{
+    cr_assert_str_eq(remap_status_name(REMAP_OK), "REMAP_OK");
+    cr_assert_str_eq(remap_status_name(REMAP_EBUILD), "REMAP_EBUILD");
+    cr_assert_str_eq(remap_status_name((remap_status)999), "REMAP_UNKNOWN");
+    cr_assert_str_eq(remap_status_message(REMAP_ETOOBIG), "model does not fit");
+}
+
+Test(core, exit_codes)
+{
+    cr_assert_eq(remap_status_exit_code(REMAP_OK), 0);
+    cr_assert_eq(remap_status_exit_code(REMAP_EUSAGE), 2);
+    cr_assert_eq(remap_status_exit_code(REMAP_ESCENARIO), 2);
+    cr_assert_eq(remap_status_exit_code(REMAP_EDEVICE), 1);
+}
+
+Test(core, fail_and_prefix)
+{
+    remap_error err;
+    remap_error_clear(&err);
+    cr_assert_eq(remap_fail(&err, REMAP_EIO, "cannot open '%s'", "x.h5"),
+                 REMAP_EIO);
+    remap_error_prefix(&err, "checkpoint %d", 3);
+    cr_assert_str_eq(err.msg, "checkpoint 3: cannot open 'x.h5'");
+    cr_assert_eq(err.status, REMAP_EIO);
+}
+
+Test(core, suggest_nearest)
+{
+    const char *names[] = {"learning_rate", "strength", "radius"};
+    cr_assert_str_eq(remap_suggest("lerning_rate", names, 3), "learning_rate");
+    cr_assert_str_eq(remap_suggest("radus", names, 3), "radius");
+    cr_assert_null(remap_suggest("zzzzzzzzzz", names, 3));
+    cr_assert_eq(remap_edit_distance("kitten", "sitting"), 3);
+}
+
+Test(params, defaults_are_valid)
+{
+    remap_params p;
+    remap_params_default(&p);
+    remap_error err;
+    cr_assert_eq(remap_params_validate(&p, &err), REMAP_OK, "%s", err.msg);
+}
+
+Test(params, set_by_path)
+{
+    remap_params p;
+    remap_params_default(&p);
+    remap_error err;
+    cr_assert_eq(remap_param_set(&p, "projections.afferent.learning_rate",
+                                 0.05, &err),
+                 REMAP_OK);
+    cr_assert_float_eq(p.afferent.learning_rate, 0.05f, 1e-7f);
+    cr_assert_eq(remap_param_set(&p, "settling.steps", 8, &err), REMAP_OK);
+    cr_assert_eq(p.settle_steps, 8);
+}
+
+Test(params, set_rejects_unknown_and_out_of_range)
+{
+    remap_params p;
+    remap_params_default(&p);
+    remap_error err;
+    cr_assert_eq(remap_param_set(&p, "projections.afferent.lerning_rate", 1,
+                                 &err),
+                 REMAP_EINVAL);
+    cr_assert(strstr(err.msg, "did you mean 'projections.afferent.learning_rate'"),
+              "%s", err.msg);
+    cr_assert_eq(remap_param_set(&p, "homeostasis.rate", 3, &err), REMAP_EINVAL);
+    cr_assert(strstr(err.msg, "homeostasis.rate: value 3 is out of range [0, 1]"),
+              "%s", err.msg);
+    cr_assert_eq(remap_param_set(&p, "settling.steps", 2.5, &err), REMAP_EINVAL);
+}
+
+Test(params, validate_rejects_radius_below_one_receptor)
+{
+    remap_params p;
+    remap_params_default(&p);
+    p.afferent.radius = 0.02f;
+    remap_error err;
+    cr_assert_eq(remap_params_validate(&p, &err), REMAP_EINVAL);
+    cr_assert(strstr(err.msg, "projections.afferent.radius"), "%s", err.msg);
+}
