@@ -1,1 +1,371 @@
-/* placeholder, replaced as the module is written */
+/* The OpenCL backend: device buffers for the model state and the kernels
+ * of one iteration (stimulus, afferent, settle, learn), enqueued without
+ * host synchronisation until a step's iterations are all queued. */
+#include "cl/backend.h"
+#include "cl/runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cl_state {
+    remap_cl cl;
+    char device_name[512];
+    cl_kernel k_stimulus, k_afferent, k_settle, k_learn;
+    /* Fixed tables. */
+    cl_mem region_cdf, region_box, skin_region, exc_kernel, inh_kernel;
+    /* State. */
+    cl_mem weights, threshold, avg_activity, active_count, input;
+    /* Per-iteration scratch: afferent drive and the two settling buffers;
+     * after settling the activity is in act[settled]. */
+    cl_mem drive, act[2];
+    int settled;
+    size_t units, receptors;
+} cl_state;
+
+static remap_status check(cl_int rc, const char *what, remap_error *err)
+{
+    return remap_cl_check(rc, what, err);
+}
+
+static void release(cl_mem *m)
+{
+    if (*m)
+        clReleaseMemObject(*m);
+    *m = NULL;
+}
+
+static void cl_destroy(void *state)
+{
+    cl_state *s = state;
+    if (!s)
+        return;
+    cl_kernel *ks[] = {&s->k_stimulus, &s->k_afferent, &s->k_settle,
+                       &s->k_learn};
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+        if (*ks[i])
+            clReleaseKernel(*ks[i]);
+    cl_mem *ms[] = {&s->region_cdf, &s->region_box, &s->skin_region,
+                    &s->exc_kernel, &s->inh_kernel, &s->weights,
+                    &s->threshold, &s->avg_activity, &s->active_count,
+                    &s->input, &s->drive, &s->act[0], &s->act[1]};
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
+        release(ms[i]);
+    remap_cl_close(&s->cl);
+    free(s);
+}
+
+static void need_for_density(float density, const void *ctx, uint64_t *total,
+                             uint64_t *largest)
+{
+    remap_params p = *(const remap_params *)ctx;
+    p.cortex.density = density;
+    remap_geometry g;
+    remap_geometry_from_params(&p, &g);
+    remap_memory mem;
+    remap_memory_need(&g, &mem);
+    *total = mem.total;
+    *largest = mem.largest;
+}
+
+static remap_status make_buffer(cl_state *s, size_t bytes, const char *what,
+                                cl_mem *out, remap_error *err)
+{
+    return remap_cl_buffer(&s->cl, CL_MEM_READ_WRITE, bytes, what, out, err);
+}
+
+static remap_status create_kernels(cl_state *s, remap_error *err)
+{
+    struct {
+        const char *name;
+        cl_kernel *k;
+    } table[] = {{"stimulus", &s->k_stimulus},
+                 {"afferent", &s->k_afferent},
+                 {"settle", &s->k_settle},
+                 {"learn", &s->k_learn}};
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        cl_int rc;
+        *table[i].k = clCreateKernel(s->cl.program, table[i].name, &rc);
+        char what[64];
+        snprintf(what, sizeof what, "clCreateKernel(%s)", table[i].name);
+        if (check(rc, what, err))
+            return err ? err->status : REMAP_EDEVICE;
+    }
+    return REMAP_OK;
+}
+
+static remap_status cl_create(remap_model *m, const void *options,
+                              void **state, remap_error *err)
+{
+    const remap_cl_options *opt = options;
+    const remap_geometry *g = &m->geom;
+    cl_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return remap_fail(err, REMAP_ENOMEM, "OpenCL backend: out of memory");
+    s->units = (size_t)g->units;
+    s->receptors = (size_t)g->receptors;
+    remap_status st = remap_cl_open(opt ? opt->device : NULL,
+                                    opt && opt->profiling, &s->cl, err);
+    if (st)
+        goto fail;
+    snprintf(s->device_name, sizeof s->device_name, "%s (%s, %s)",
+             s->cl.info.name, s->cl.info.type, s->cl.info.platform);
+
+    st = remap_device_check_fit(&s->cl.info, m->params.cortex.density,
+                                need_for_density, &m->params, err);
+    if (st)
+        goto fail;
+
+    /* Geometry is fixed for a model, so it is compiled in. Correctly
+     * rounded division keeps the normalisation equal to the reference
+     * backend's where the device offers it. */
+    cl_device_fp_config fp = 0;
+    clGetDeviceInfo(s->cl.device, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp,
+                    NULL);
+    char opts[512];
+    snprintf(opts, sizeof opts,
+             "-cl-std=CL1.2 -DSKIN_N=%d -DCORTEX_N=%d -DCF_R=%d "
+             "-DCF_SIDE=%d -DCF_LEN=%d -DCF_R2I=%d -DEXC_R=%d -DINH_R=%d%s",
+             g->skin_n, g->cortex_n, g->cf_r, g->cf_side, g->cf_len,
+             g->cf_r2i, g->exc_r, g->inh_r,
+             (fp & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT)
+                 ? " -cl-fp32-correctly-rounded-divide-sqrt"
+                 : "");
+    st = remap_cl_build(&s->cl, opts, err);
+    if (st)
+        goto fail;
+    st = create_kernels(s, err);
+    if (st)
+        goto fail;
+
+    size_t units = s->units, exc_side = (size_t)(2 * g->exc_r + 1),
+           inh_side = (size_t)(2 * g->inh_r + 1);
+    struct {
+        size_t bytes;
+        const char *what;
+        cl_mem *out;
+    } buffers[] = {
+        {REMAP_REGION_COUNT * sizeof(float), "region table", &s->region_cdf},
+        {REMAP_REGION_COUNT * 4 * sizeof(float), "region boxes",
+         &s->region_box},
+        {s->receptors, "skin regions", &s->skin_region},
+        {exc_side * exc_side * sizeof(float), "excitatory kernel",
+         &s->exc_kernel},
+        {inh_side * inh_side * sizeof(float), "inhibitory kernel",
+         &s->inh_kernel},
+        {units * (size_t)g->cf_len * sizeof(float), "afferent weights",
+         &s->weights},
+        {units * sizeof(float), "thresholds", &s->threshold},
+        {units * sizeof(float), "average activity", &s->avg_activity},
+        {units * sizeof(uint32_t), "activity counters", &s->active_count},
+        {s->receptors * sizeof(float), "input", &s->input},
+        {units * sizeof(float), "afferent drive", &s->drive},
+        {units * sizeof(float), "activity", &s->act[0]},
+        {units * sizeof(float), "settling activity", &s->act[1]},
+    };
+    for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++) {
+        st = make_buffer(s, buffers[i].bytes, buffers[i].what, buffers[i].out,
+                         err);
+        if (st)
+            goto fail;
+    }
+    *state = s;
+    return REMAP_OK;
+fail:
+    cl_destroy(s);
+    return st;
+}
+
+static remap_status write(cl_state *s, cl_mem buf, size_t bytes,
+                          const void *src, const char *what, remap_error *err)
+{
+    cl_int rc = clEnqueueWriteBuffer(s->cl.queue, buf, CL_TRUE, 0, bytes, src,
+                                     0, NULL, NULL);
+    return check(rc, what, err);
+}
+
+static remap_status read(cl_state *s, cl_mem buf, size_t bytes, void *dst,
+                         const char *what, remap_error *err)
+{
+    cl_int rc = clEnqueueReadBuffer(s->cl.queue, buf, CL_TRUE, 0, bytes, dst,
+                                    0, NULL, NULL);
+    return check(rc, what, err);
+}
+
+static remap_status cl_push(void *state, const remap_model *m,
+                            remap_error *err)
+{
+    cl_state *s = state;
+    const remap_geometry *g = &m->geom;
+    size_t units = s->units, exc_side = (size_t)(2 * g->exc_r + 1),
+           inh_side = (size_t)(2 * g->inh_r + 1);
+    float boxes[REMAP_REGION_COUNT * 4];
+    for (int r = 0; r < REMAP_REGION_COUNT; r++)
+        remap_region_bounds(r, &boxes[4 * r], &boxes[4 * r + 1],
+                            &boxes[4 * r + 2], &boxes[4 * r + 3]);
+    remap_status st;
+    if ((st = write(s, s->region_cdf, REMAP_REGION_COUNT * sizeof(float),
+                    m->region_cdf, "write region table", err)) ||
+        (st = write(s, s->region_box, sizeof boxes, boxes,
+                    "write region boxes", err)) ||
+        (st = write(s, s->skin_region, s->receptors, m->skin_region,
+                    "write skin regions", err)) ||
+        (st = write(s, s->exc_kernel, exc_side * exc_side * sizeof(float),
+                    m->exc_kernel, "write excitatory kernel", err)) ||
+        (st = write(s, s->inh_kernel, inh_side * inh_side * sizeof(float),
+                    m->inh_kernel, "write inhibitory kernel", err)) ||
+        (st = write(s, s->weights, units * (size_t)g->cf_len * sizeof(float),
+                    m->weights, "write weights", err)) ||
+        (st = write(s, s->threshold, units * sizeof(float), m->threshold,
+                    "write thresholds", err)) ||
+        (st = write(s, s->avg_activity, units * sizeof(float),
+                    m->avg_activity, "write average activity", err)) ||
+        (st = write(s, s->active_count, units * sizeof(uint32_t),
+                    m->active_count, "write activity counters", err)) ||
+        (st = write(s, s->input, s->receptors * sizeof(float), m->input,
+                    "write input", err)))
+        return st;
+    s->settled = 0;
+    return write(s, s->act[0], units * sizeof(float), m->activity,
+                 "write activity", err);
+}
+
+static remap_status cl_pull(void *state, remap_model *m, remap_error *err)
+{
+    cl_state *s = state;
+    size_t units = s->units;
+    remap_status st;
+    if ((st = read(s, s->weights,
+                   units * (size_t)m->geom.cf_len * sizeof(float), m->weights,
+                   "read weights", err)) ||
+        (st = read(s, s->threshold, units * sizeof(float), m->threshold,
+                   "read thresholds", err)) ||
+        (st = read(s, s->avg_activity, units * sizeof(float),
+                   m->avg_activity, "read average activity", err)) ||
+        (st = read(s, s->active_count, units * sizeof(uint32_t),
+                   m->active_count, "read activity counters", err)) ||
+        (st = read(s, s->input, s->receptors * sizeof(float), m->input,
+                   "read input", err)))
+        return st;
+    return read(s, s->act[s->settled], units * sizeof(float), m->activity,
+                "read activity", err);
+}
+
+/* Sets consecutive kernel arguments from (size, pointer) pairs. */
+typedef struct arg {
+    size_t size;
+    const void *value;
+} arg;
+
+static remap_status set_args(cl_kernel k, const char *name, const arg *args,
+                             size_t n, remap_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        cl_int rc = clSetKernelArg(k, (cl_uint)i, args[i].size, args[i].value);
+        if (rc != CL_SUCCESS) {
+            char what[96];
+            snprintf(what, sizeof what, "clSetKernelArg(%s, %zu)", name, i);
+            return check(rc, what, err);
+        }
+    }
+    return REMAP_OK;
+}
+
+#define ARG(x) {sizeof(x), &(x)}
+#define NARGS(a) (sizeof(a) / sizeof((a)[0]))
+
+static remap_status enqueue(cl_state *s, cl_kernel k, size_t global,
+                            const char *name, remap_error *err)
+{
+    cl_int rc = clEnqueueNDRangeKernel(s->cl.queue, k, 1, NULL, &global, NULL,
+                                       0, NULL, NULL);
+    if (rc == CL_SUCCESS)
+        return REMAP_OK;
+    char what[96];
+    snprintf(what, sizeof what, "clEnqueueNDRangeKernel(%s)", name);
+    return check(rc, what, err);
+}
+
+static remap_status cl_step(void *state, remap_model *m, uint64_t count,
+                            remap_error *err)
+{
+    cl_state *s = state;
+    const remap_params *p = &m->params;
+    remap_status st;
+
+    /* Runtime parameters may have changed between steps (timeline events):
+     * refresh the touch table and every argument once per step. */
+    if ((st = write(s, s->region_cdf, REMAP_REGION_COUNT * sizeof(float),
+                    m->region_cdf, "write region table", err)))
+        return st;
+    cl_uint seed_lo = (cl_uint)m->seed, seed_hi = (cl_uint)(m->seed >> 32);
+    float inv_skin_n = 1.0f / (float)m->geom.skin_n;
+    float inv2s2 = remap_touch_inv2s2(p);
+    float peak = p->stimulus.peak;
+    float strength = p->afferent.strength;
+    float exc = p->excitatory.strength, inh = p->inhibitory.strength;
+    float smoothing = p->homeostasis.smoothing;
+    float hrate = p->homeostasis.rate, target = p->homeostasis.target;
+    float rate = p->afferent.learning_rate / (float)m->geom.cf_full;
+    int settled = p->settle_steps % 2;
+
+    arg a_aff[] = {ARG(s->weights), ARG(s->input), ARG(s->threshold),
+                   ARG(strength), ARG(s->drive), ARG(s->act[0])};
+    arg a_learn[] = {ARG(s->weights),      ARG(s->input),
+                     ARG(s->act[settled]), ARG(s->avg_activity),
+                     ARG(s->threshold),    ARG(s->active_count),
+                     ARG(smoothing),       ARG(hrate),
+                     ARG(target),          ARG(rate)};
+    if ((st = set_args(s->k_afferent, "afferent", a_aff, NARGS(a_aff), err)) ||
+        (st = set_args(s->k_learn, "learn", a_learn, NARGS(a_learn), err)))
+        return st;
+
+    for (uint64_t t = 0; t < count; t++) {
+        uint64_t it = m->iteration + t;
+        cl_uint it_lo = (cl_uint)it, it_hi = (cl_uint)(it >> 32);
+        arg a_stim[] = {ARG(seed_lo),       ARG(seed_hi),
+                        ARG(it_lo),         ARG(it_hi),
+                        ARG(s->region_cdf), ARG(s->region_box),
+                        ARG(s->skin_region), ARG(inv_skin_n),
+                        ARG(inv2s2),        ARG(peak),
+                        ARG(s->input)};
+        if ((st = set_args(s->k_stimulus, "stimulus", a_stim, NARGS(a_stim),
+                           err)) ||
+            (st = enqueue(s, s->k_stimulus, s->receptors, "stimulus", err)) ||
+            (st = enqueue(s, s->k_afferent, s->units, "afferent", err)))
+            return st;
+        /* Settling ping-pongs between act[0] and act[1]. */
+        for (int step = 0; step < p->settle_steps; step++) {
+            arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->drive),
+                              ARG(s->threshold),     ARG(s->exc_kernel),
+                              ARG(s->inh_kernel),    ARG(exc),
+                              ARG(inh),              ARG(s->act[1 - step % 2])};
+            if ((st = set_args(s->k_settle, "settle", a_settle,
+                               NARGS(a_settle), err)) ||
+                (st = enqueue(s, s->k_settle, s->units, "settle", err)))
+                return st;
+        }
+        if ((st = enqueue(s, s->k_learn, s->units, "learn", err)))
+            return st;
+    }
+    if ((st = check(clFinish(s->cl.queue), "clFinish", err)))
+        return st;
+    s->settled = settled;
+    m->iteration += count;
+    return REMAP_OK;
+}
+
+static const char *cl_device_name(void *state)
+{
+    return ((cl_state *)state)->device_name;
+}
+
+const remap_backend_ops remap_cl_backend = {
+    .name = "opencl",
+    .create = cl_create,
+    .destroy = cl_destroy,
+    .step = cl_step,
+    .pull = cl_pull,
+    .push = cl_push,
+    .device_name = cl_device_name,
+};

@@ -1,1 +1,362 @@
-/* placeholder, replaced as the module is written */
+/* Model creation: geometry, initial state, the touch generator, and the
+ * dispatch of steps to the backend. */
+#include "model/model.h"
+
+#include <Random123/philox.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The hand: the palm across the bottom 40% of the skin, the five digits as
+ * vertical strips above it, D1 at the left. */
+#define PALM_TOP 0.4f
+
+void remap_region_bounds(int region, float *x0, float *y0, float *x1,
+                         float *y1)
+{
+    if (region == REMAP_REGION_PALM) {
+        *x0 = 0.0f, *y0 = 0.0f, *x1 = 1.0f, *y1 = PALM_TOP;
+        return;
+    }
+    int k = region - REMAP_REGION_D1;
+    *x0 = (float)k / 5.0f;
+    *x1 = (float)(k + 1) / 5.0f;
+    *y0 = PALM_TOP;
+    *y1 = 1.0f;
+}
+
+static int region_at(float x, float y)
+{
+    if (y < PALM_TOP)
+        return REMAP_REGION_PALM;
+    int k = (int)(x * 5.0f);
+    if (k > 4)
+        k = 4;
+    return REMAP_REGION_D1 + k;
+}
+
+void remap_geometry_from_params(const remap_params *p, remap_geometry *g)
+{
+    memset(g, 0, sizeof *g);
+    g->skin_n = (int)lroundf(p->skin.density);
+    g->cortex_n = (int)lroundf(p->cortex.density);
+    g->units = g->cortex_n * g->cortex_n;
+    g->receptors = g->skin_n * g->skin_n;
+    float rr = p->afferent.radius * (float)g->skin_n;
+    g->cf_r = (int)floorf(rr);
+    g->cf_side = 2 * g->cf_r + 1;
+    g->cf_len = g->cf_side * g->cf_side;
+    g->cf_r2i = (int)floorf(rr * rr);
+    for (int dy = -g->cf_r; dy <= g->cf_r; dy++)
+        for (int dx = -g->cf_r; dx <= g->cf_r; dx++)
+            if (dx * dx + dy * dy <= g->cf_r2i)
+                g->cf_full++;
+    g->exc_r = (int)floorf(p->excitatory.radius * (float)g->cortex_n);
+    g->inh_r = (int)floorf(p->inhibitory.radius * (float)g->cortex_n);
+}
+
+void remap_memory_need(const remap_geometry *g, remap_memory *mem)
+{
+    uint64_t units = (uint64_t)g->units;
+    uint64_t weights = units * (uint64_t)g->cf_len * sizeof(float);
+    uint64_t kernels = ((uint64_t)(2 * g->exc_r + 1) * (uint64_t)(2 * g->exc_r + 1) +
+                        (uint64_t)(2 * g->inh_r + 1) * (uint64_t)(2 * g->inh_r + 1)) *
+                       sizeof(float);
+    /* Per unit: threshold, average, activity, afferent drive, two settling
+     * buffers and the activity counter. */
+    uint64_t per_unit = units * 7 * sizeof(float);
+    uint64_t skin = (uint64_t)g->receptors * (sizeof(float) + 1);
+    mem->total = weights + kernels + per_unit + skin;
+    mem->largest = weights;
+}
+
+/* Positions multiply by the reciprocal rather than divide, so that the
+ * OpenCL kernels, where single-precision division need not be correctly
+ * rounded, compute the very same values. */
+void remap_unit_position(const remap_geometry *g, int u, float *x, float *y)
+{
+    float inv = 1.0f / (float)g->cortex_n;
+    *x = ((float)(u % g->cortex_n) + 0.5f) * inv;
+    *y = ((float)(u / g->cortex_n) + 0.5f) * inv;
+}
+
+void remap_receptor_position(const remap_geometry *g, int r, float *x,
+                             float *y)
+{
+    float inv = 1.0f / (float)g->skin_n;
+    *x = ((float)(r % g->skin_n) + 0.5f) * inv;
+    *y = ((float)(r / g->skin_n) + 0.5f) * inv;
+}
+
+void remap_unit_centre(const remap_geometry *g, int u, int *cx, int *cy)
+{
+    /* floor(((i + 0.5) / cortex_n) * skin_n), in exact integer arithmetic. */
+    *cx = (2 * (u % g->cortex_n) + 1) * g->skin_n / (2 * g->cortex_n);
+    *cy = (2 * (u / g->cortex_n) + 1) * g->skin_n / (2 * g->cortex_n);
+}
+
+static int clamp_index(int i, int n)
+{
+    return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
+int remap_skin_index(const remap_geometry *g, float x, float y)
+{
+    int ix = clamp_index((int)floorf(x * (float)g->skin_n), g->skin_n);
+    int iy = clamp_index((int)floorf(y * (float)g->skin_n), g->skin_n);
+    return iy * g->skin_n + ix;
+}
+
+int remap_cf_receptor(const remap_geometry *g, int unit, int dx, int dy)
+{
+    if (dx * dx + dy * dy > g->cf_r2i)
+        return -1;
+    int cx, cy;
+    remap_unit_centre(g, unit, &cx, &cy);
+    int rx = cx + dx, ry = cy + dy;
+    if (rx < 0 || ry < 0 || rx >= g->skin_n || ry >= g->skin_n)
+        return -1;
+    return ry * g->skin_n + rx;
+}
+
+/* Uniform float in [0, 1) from the top 24 bits, exact in float. */
+static float unit_float(uint32_t u)
+{
+    return (float)(u >> 8) * 0x1p-24f;
+}
+
+static philox4x32_ctr_t philox(uint64_t seed, uint32_t c0, uint32_t c1,
+                               uint32_t c2, uint32_t c3)
+{
+    philox4x32_key_t key = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
+    philox4x32_ctr_t ctr = {{c0, c1, c2, c3}};
+    return philox4x32(ctr, key);
+}
+
+void remap_touch_draw(const remap_model *m, uint64_t iteration,
+                      remap_touch *out)
+{
+    philox4x32_ctr_t r = philox(m->seed, (uint32_t)iteration,
+                                (uint32_t)(iteration >> 32),
+                                REMAP_STREAM_TOUCH, 0);
+    float pick = unit_float(r.v[0]);
+    int region = REMAP_REGION_COUNT - 1;
+    for (int k = 0; k < REMAP_REGION_COUNT; k++) {
+        if (pick < m->region_cdf[k]) {
+            region = k;
+            break;
+        }
+    }
+    float x0, y0, x1, y1;
+    remap_region_bounds(region, &x0, &y0, &x1, &y1);
+    out->region = region;
+    out->x = x0 + unit_float(r.v[1]) * (x1 - x0);
+    out->y = y0 + unit_float(r.v[2]) * (y1 - y0);
+}
+
+float remap_touch_inv2s2(const remap_params *p)
+{
+    return 1.0f / (2.0f * p->stimulus.sigma * p->stimulus.sigma);
+}
+
+void remap_touch_render(const remap_model *m, const remap_touch *t,
+                        float *input)
+{
+    const remap_geometry *g = &m->geom;
+    float inv2s2 = remap_touch_inv2s2(&m->params);
+    for (int r = 0; r < g->receptors; r++) {
+        if (m->skin_region[r] != t->region) {
+            input[r] = 0.0f;
+            continue;
+        }
+        float px, py;
+        remap_receptor_position(g, r, &px, &py);
+        float dx = px - t->x, dy = py - t->y;
+        input[r] = m->params.stimulus.peak * expf(-(dx * dx + dy * dy) * inv2s2);
+    }
+}
+
+void remap_model_params_changed(remap_model *m)
+{
+    /* Touch frequency per region: as given, or by skin area when all are
+     * zero. The table is cumulative and ends at exactly 1. */
+    float w[REMAP_REGION_COUNT] = {0};
+    float total = 0.0f;
+    for (int k = 0; k < REMAP_REGION_COUNT; k++)
+        total += m->params.stimulus.frequency[k];
+    if (total > 0.0f) {
+        for (int k = 0; k < REMAP_REGION_COUNT; k++)
+            w[k] = m->params.stimulus.frequency[k];
+    } else {
+        for (int r = 0; r < m->geom.receptors; r++)
+            w[m->skin_region[r]] += 1.0f;
+        for (int k = 0; k < REMAP_REGION_COUNT; k++)
+            total += w[k];
+    }
+    float acc = 0.0f;
+    for (int k = 0; k < REMAP_REGION_COUNT; k++) {
+        acc += w[k];
+        m->region_cdf[k] = acc / total;
+    }
+    m->region_cdf[REMAP_REGION_COUNT - 1] = 1.0f;
+}
+
+/* Normalised isotropic Gaussian within radius r (units), sigma in sheet
+ * units on a sheet of n units per side. */
+static void lateral_kernel(float *k, int r, float sigma, int n)
+{
+    int side = 2 * r + 1;
+    float sum = 0.0f;
+    float s = sigma * (float)n;
+    for (int dy = -r; dy <= r; dy++) {
+        for (int dx = -r; dx <= r; dx++) {
+            float d2 = (float)(dx * dx + dy * dy);
+            float v = d2 <= (float)(r * r) ? expf(-d2 / (2.0f * s * s)) : 0.0f;
+            k[(dy + r) * side + dx + r] = v;
+            sum += v;
+        }
+    }
+    for (int i = 0; i < side * side; i++)
+        k[i] /= sum;
+}
+
+static void init_weights(remap_model *m)
+{
+    const remap_geometry *g = &m->geom;
+    float s = m->params.afferent.sigma;
+    float inv2s2 = 1.0f / (2.0f * s * s);
+    for (int u = 0; u < g->units; u++) {
+        float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+        float ux, uy;
+        remap_unit_position(g, u, &ux, &uy);
+        float sum = 0.0f;
+        philox4x32_ctr_t r = {{0, 0, 0, 0}};
+        for (int k = 0; k < g->cf_len; k++) {
+            if (k % 4 == 0)
+                r = philox(m->seed, (uint32_t)u, (uint32_t)(k / 4),
+                           REMAP_STREAM_WEIGHTS, 0);
+            int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
+            int rc = remap_cf_receptor(g, u, dx, dy);
+            if (rc < 0) {
+                w[k] = 0.0f;
+                continue;
+            }
+            float px, py;
+            remap_receptor_position(g, rc, &px, &py);
+            float d2 = (px - ux) * (px - ux) + (py - uy) * (py - uy);
+            w[k] = expf(-d2 * inv2s2) * unit_float(r.v[k % 4]);
+            sum += w[k];
+        }
+        for (int k = 0; k < g->cf_len; k++)
+            w[k] /= sum;
+    }
+}
+
+remap_status remap_model_create(const remap_params *params, uint64_t seed,
+                                const remap_backend_ops *backend,
+                                const void *backend_options,
+                                remap_model **out, remap_error *err)
+{
+    *out = NULL;
+    remap_status st = remap_params_validate(params, err);
+    if (st)
+        return st;
+    remap_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return remap_fail(err, REMAP_ENOMEM, "cannot allocate the model");
+    m->params = *params;
+    m->seed = seed;
+    remap_geometry_from_params(params, &m->geom);
+    const remap_geometry *g = &m->geom;
+
+    /* The backend first: a device backend refuses a model that does not
+     * fit before the host allocates the same amount. */
+    m->backend = backend;
+    st = backend->create(m, backend_options, &m->backend_state, err);
+    if (st)
+        goto fail;
+
+    size_t units = (size_t)g->units;
+    size_t exc_side = (size_t)(2 * g->exc_r + 1);
+    size_t inh_side = (size_t)(2 * g->inh_r + 1);
+    m->skin_region = malloc((size_t)g->receptors);
+    m->region_cdf = calloc(REMAP_REGION_COUNT, sizeof(float));
+    m->exc_kernel = malloc(exc_side * exc_side * sizeof(float));
+    m->inh_kernel = malloc(inh_side * inh_side * sizeof(float));
+    m->weights = malloc(units * (size_t)g->cf_len * sizeof(float));
+    m->threshold = malloc(units * sizeof(float));
+    m->avg_activity = malloc(units * sizeof(float));
+    m->activity = calloc(units, sizeof(float));
+    m->active_count = calloc(units, sizeof(uint32_t));
+    m->input = calloc((size_t)g->receptors, sizeof(float));
+    if (!m->skin_region || !m->region_cdf || !m->exc_kernel ||
+        !m->inh_kernel || !m->weights || !m->threshold || !m->avg_activity ||
+        !m->activity || !m->active_count || !m->input) {
+        remap_memory mem;
+        remap_memory_need(g, &mem);
+        st = remap_fail(err, REMAP_ENOMEM,
+                        "cannot allocate %.1f MiB of host memory for a "
+                        "%dx%d cortex",
+                        (double)mem.total / 1048576.0, g->cortex_n,
+                        g->cortex_n);
+        goto fail;
+    }
+    for (int r = 0; r < g->receptors; r++) {
+        float x, y;
+        remap_receptor_position(g, r, &x, &y);
+        m->skin_region[r] = (uint8_t)region_at(x, y);
+    }
+    remap_model_params_changed(m);
+    lateral_kernel(m->exc_kernel, g->exc_r, params->excitatory.sigma,
+                   g->cortex_n);
+    lateral_kernel(m->inh_kernel, g->inh_r, params->inhibitory.sigma,
+                   g->cortex_n);
+    init_weights(m);
+    for (size_t u = 0; u < units; u++) {
+        m->threshold[u] = params->homeostasis.initial_threshold;
+        m->avg_activity[u] = params->homeostasis.target;
+    }
+    st = remap_model_push(m, err);
+    if (st)
+        goto fail;
+    *out = m;
+    return REMAP_OK;
+fail:
+    remap_model_destroy(m);
+    return st;
+}
+
+void remap_model_destroy(remap_model *m)
+{
+    if (!m)
+        return;
+    if (m->backend && m->backend_state)
+        m->backend->destroy(m->backend_state);
+    free(m->input);
+    free(m->active_count);
+    free(m->activity);
+    free(m->avg_activity);
+    free(m->threshold);
+    free(m->weights);
+    free(m->inh_kernel);
+    free(m->exc_kernel);
+    free(m->region_cdf);
+    free(m->skin_region);
+    free(m);
+}
+
+remap_status remap_model_step(remap_model *m, uint64_t count, remap_error *err)
+{
+    return m->backend->step(m->backend_state, m, count, err);
+}
+
+remap_status remap_model_pull(remap_model *m, remap_error *err)
+{
+    return m->backend->pull(m->backend_state, m, err);
+}
+
+remap_status remap_model_push(remap_model *m, remap_error *err)
+{
+    return m->backend->push(m->backend_state, m, err);
+}

@@ -28,7 +28,7 @@ typedef struct remap_geometry {
     int cf_side;     /* 2 cf_r + 1 */
     int cf_len;      /* cf_side^2: weights stored per unit (masked square) */
     int cf_full;     /* synapses in an unclipped circular field */
-    float cf_r2;     /* squared radius in receptor units (circle mask) */
+    int cf_r2i;      /* synapse (dx, dy) exists if dx^2 + dy^2 <= cf_r2i */
     int exc_r, inh_r; /* lateral kernel half-widths, units */
 } remap_geometry;
 
@@ -60,8 +60,8 @@ struct remap_model;
  * copy and moves it with pull/push. */
 typedef struct remap_backend_ops {
     const char *name;
-    /* Creates backend state for m (after m's host state is initialised) and
-     * copies the host state in. */
+    /* Creates backend state for m's geometry and parameters (before the
+     * host state exists; push fills it). */
     remap_status (*create)(struct remap_model *m, const void *options,
                            void **state, remap_error *err);
     void (*destroy)(void *state);
@@ -108,11 +108,12 @@ typedef struct remap_model {
     void *backend_state;
 } remap_model;
 
-/* Creates a model: derives geometry, checks that it fits in host memory,
- * initialises the weights (Gaussian-enveloped Philox uniforms, normalised),
- * thresholds and kernels from params and seed, then creates the backend
- * with backend_options (backend-specific; may be NULL). On failure nothing
- * is left allocated. */
+/* Creates a model: derives the geometry, creates the backend with
+ * backend_options (backend-specific, may be NULL; a device backend checks
+ * that the model fits before allocating anything), allocates and
+ * initialises the host state (weights: Philox uniforms under a Gaussian
+ * envelope, normalised; thresholds; lateral kernels) from params and seed,
+ * and pushes it to the backend. On failure nothing is left allocated. */
 remap_status remap_model_create(const remap_params *params, uint64_t seed,
                                 const remap_backend_ops *backend,
                                 const void *backend_options,
@@ -142,6 +143,23 @@ typedef struct remap_touch {
 } remap_touch;
 void remap_touch_draw(const remap_model *m, uint64_t iteration,
                       remap_touch *out);
+
+/* Writes the receptor activations of a touch into input[receptors]: a
+ * Gaussian of the stimulus sigma and peak, restricted to the receptors of
+ * the touched region (the digits are separate pieces of skin). */
+void remap_touch_render(const remap_model *m, const remap_touch *t,
+                        float *input);
+
+/* 1 / (2 sigma^2) of the touch Gaussian. */
+float remap_touch_inv2s2(const remap_params *p);
+
+/* Receptor column and row under unit u: the centre of its field. */
+void remap_unit_centre(const remap_geometry *g, int u, int *cx, int *cy);
+
+/* Sheet position of unit u (cortex) or receptor r (skin). */
+void remap_unit_position(const remap_geometry *g, int u, float *x, float *y);
+void remap_receptor_position(const remap_geometry *g, int r, float *x,
+                             float *y);
 
 /* Rectangle of a region on the skin: [x0,x1) x [y0,y1), sheet units. */
 void remap_region_bounds(int region, float *x0, float *y0, float *x1,

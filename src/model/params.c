@@ -35,9 +35,11 @@ void remap_params_default(remap_params *p)
     p->cortex.density = 48.0f;
     p->stimulus.sigma = 0.06f;
     p->stimulus.peak = 1.0f;
-    /* GCAL: afferent radius 0.27, gamma_A 1.5, alpha_A 0.1. */
-    p->afferent.radius = 0.27f;
-    p->afferent.sigma = 0.27f;
+    /* GCAL: gamma_A 1.5, alpha_A 0.1. GCAL's afferent radius (0.27) spans
+     * two digits of the hand and breaks a touch into several patches of
+     * activity; a field of 0.15 gives one patch per touch (docs/model.md). */
+    p->afferent.radius = 0.15f;
+    p->afferent.sigma = 0.1f;
     p->afferent.strength = 1.5f;
     p->afferent.learning_rate = 0.1f;
     /* GCAL lateral kernels: Gaussian "size" 0.05 and 0.15, i.e. sigma
