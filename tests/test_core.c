@@ -19,7 +19,9 @@ Test(core, exit_codes)
     cr_assert_eq(remap_status_exit_code(REMAP_OK), 0);
     cr_assert_eq(remap_status_exit_code(REMAP_EUSAGE), 2);
     cr_assert_eq(remap_status_exit_code(REMAP_ESCENARIO), 2);
+    cr_assert_eq(remap_status_exit_code(REMAP_ETOOBIG), 2);
     cr_assert_eq(remap_status_exit_code(REMAP_EDEVICE), 1);
+    cr_assert_eq(remap_status_exit_code(REMAP_ENUMERIC), 1);
 }
 
 Test(core, fail_and_prefix)

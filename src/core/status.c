@@ -81,6 +81,8 @@ int remap_status_exit_code(remap_status s)
     case REMAP_EINVAL:
     case REMAP_ESCENARIO:
     case REMAP_EFORMAT:
+    case REMAP_ENODEVICE:
+    case REMAP_ETOOBIG:
         return 2;
     default:
         return 1;

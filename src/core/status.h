@@ -58,7 +58,9 @@ remap_status remap_fail(remap_error *err, remap_status s, const char *fmt, ...)
 remap_status remap_error_prefix(remap_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Process exit code for a status: 0 ok, 2 bad usage or bad input, 1 else. */
+/* Process exit code for a status: 0 ok, 2 bad usage or bad input (a
+ * scenario, a device that does not exist, a model too big for the device),
+ * 1 for a failed run. */
 int remap_status_exit_code(remap_status s);
 
 #endif

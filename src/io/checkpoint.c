@@ -1,1 +1,952 @@
-/* placeholder, replaced as the module is written */
+/* Checkpoints in HDF5: the layout of docs/checkpoint.md, written to a
+ * temporary file and renamed into place, read back with every object
+ * checked before the model is touched. */
+#include "io/checkpoint.h"
+
+#include "io/atomic.h"
+
+#include <hdf5.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define FORMAT_NAME "remap-checkpoint"
+
+/* Everything a helper needs to report a failure: the file as the caller
+ * named it (not the temporary name) and the open HDF5 file. */
+typedef struct ck {
+    const char *path;
+    hid_t file;
+    remap_error *err;
+} ck;
+
+/* HDF5 prints its error stack unless told not to. Library code must not
+ * print, so each public function silences it and restores the caller's
+ * setting on the way out. */
+typedef struct h5_quiet {
+    H5E_auto2_t func;
+    void *data;
+} h5_quiet;
+
+static void quiet_begin(h5_quiet *q)
+{
+    if (H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data) < 0) {
+        q->func = NULL;
+        q->data = NULL;
+    }
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static void quiet_end(const h5_quiet *q)
+{
+    H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
+}
+
+typedef struct detail_buf {
+    char *buf;
+    size_t size;
+} detail_buf;
+
+static herr_t detail_walk(unsigned n, const H5E_error2_t *e, void *data)
+{
+    detail_buf *d = data;
+    if (n != 0 || !e->desc)
+        return 0;
+    /* The file drivers put the system's message inside a long record of
+     * offsets and descriptors; the system's message is what a user needs. */
+    const char *key = "error message = '";
+    const char *s = strstr(e->desc, key);
+    if (s) {
+        s += strlen(key);
+        const char *q = strchr(s, '\'');
+        int len = q ? (int)(q - s) : (int)strlen(s);
+        snprintf(d->buf, d->size, "%.*s", len, s);
+    } else {
+        snprintf(d->buf, d->size, "%s", e->desc);
+    }
+    return 0;
+}
+
+/* The innermost (most specific) description on HDF5's error stack. Must be
+ * called before any other HDF5 call, which would clear the stack. */
+static void h5_detail(char *buf, size_t size)
+{
+    detail_buf d = {buf, size};
+    buf[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, detail_walk, &d);
+}
+
+/* "path: cannot <what> <obj> (<HDF5's reason>)" */
+static remap_status h5_fail(const ck *c, remap_status s, const char *what,
+                            const char *obj)
+{
+    char detail[512];
+    h5_detail(detail, sizeof detail);
+    if (detail[0])
+        return remap_fail(c->err, s, "%s: cannot %s %s (%s)", c->path, what,
+                          obj, detail);
+    return remap_fail(c->err, s, "%s: cannot %s %s", c->path, what, obj);
+}
+
+static void close_id(hid_t id, herr_t (*closer)(hid_t))
+{
+    if (id >= 0)
+        closer(id);
+}
+
+/* Variable-length UTF-8 strings: h5py reads them as str. */
+static hid_t string_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return t;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 ||
+        H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return H5I_INVALID_HID;
+    }
+    return t;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+/* A scalar attribute `name` on the object at absolute path obj. */
+static remap_status put_attr(const ck *c, const char *obj, const char *name,
+                             hid_t ftype, hid_t mtype, const void *value)
+{
+    char what[256];
+    snprintf(what, sizeof what, "attribute '%s' of %s", name, obj);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = H5I_INVALID_HID;
+    remap_status st = REMAP_OK;
+    if (space < 0)
+        goto fail;
+    attr = H5Acreate_by_name(c->file, obj, name, ftype, space, H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT);
+    if (attr < 0 || H5Awrite(attr, mtype, value) < 0)
+        goto fail;
+    goto done;
+fail:
+    st = h5_fail(c, REMAP_EIO, "write", what);
+done:
+    close_id(attr, H5Aclose);
+    close_id(space, H5Sclose);
+    return st;
+}
+
+static remap_status put_attr_str(const ck *c, const char *obj,
+                                 const char *name, const char *value)
+{
+    hid_t t = string_type();
+    if (t < 0)
+        return h5_fail(c, REMAP_EIO, "create a string type for", name);
+    remap_status st = put_attr(c, obj, name, t, t, &value);
+    H5Tclose(t);
+    return st;
+}
+
+static remap_status put_attr_int(const ck *c, const char *obj,
+                                 const char *name, int value)
+{
+    return put_attr(c, obj, name, H5T_STD_I32LE, H5T_NATIVE_INT, &value);
+}
+
+static remap_status put_attr_u64(const ck *c, const char *obj,
+                                 const char *name, uint64_t value)
+{
+    return put_attr(c, obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+}
+
+static remap_status put_group(const ck *c, const char *name)
+{
+    hid_t g = H5Gcreate2(c->file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return h5_fail(c, REMAP_EIO, "create group", name);
+    H5Gclose(g);
+    return REMAP_OK;
+}
+
+/* Chunks of about 1 MiB along the first axis, whole along the others. */
+static void chunk_dims(int rank, const hsize_t *dims, size_t elem,
+                       hsize_t *chunk)
+{
+    hsize_t row = elem;
+    for (int i = 1; i < rank; i++) {
+        chunk[i] = dims[i];
+        row *= dims[i];
+    }
+    hsize_t rows = row > 0 ? ((hsize_t)1 << 20) / row : dims[0];
+    if (rows < 1)
+        rows = 1;
+    chunk[0] = rows < dims[0] ? rows : dims[0];
+}
+
+/* Dataset `name` (absolute path) of the given shape from data. Compressed
+ * datasets are chunked with shuffle, deflate level 1 (lossless: the bits
+ * round-trip) and a Fletcher-32 checksum that catches a damaged file. */
+static remap_status put_dataset(const ck *c, const char *name, hid_t ftype,
+                                hid_t mtype, int rank, const hsize_t *dims,
+                                const void *data, bool compress)
+{
+    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+    hid_t ds = H5I_INVALID_HID;
+    remap_status st = REMAP_OK;
+    space = H5Screate_simple(rank, dims, NULL);
+    dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (space < 0 || dcpl < 0)
+        goto fail;
+    if (compress && dims[0] > 0) {
+        hsize_t chunk[4];
+        chunk_dims(rank, dims, H5Tget_size(mtype), chunk);
+        if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0)
+            goto fail;
+        if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0 &&
+            H5Pset_deflate(dcpl, 1) < 0)
+            goto fail;
+        if (H5Pset_fletcher32(dcpl) < 0)
+            goto fail;
+    }
+    ds = H5Dcreate2(c->file, name, ftype, space, H5P_DEFAULT, dcpl,
+                    H5P_DEFAULT);
+    if (ds < 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+        goto fail;
+    /* Closing writes the last chunks; its failure is a write failure. */
+    herr_t closed = H5Dclose(ds);
+    ds = H5I_INVALID_HID;
+    if (closed < 0)
+        goto fail;
+    goto done;
+fail:
+    st = h5_fail(c, REMAP_EIO, "write", name);
+done:
+    close_id(ds, H5Dclose);
+    close_id(dcpl, H5Pclose);
+    close_id(space, H5Sclose);
+    return st;
+}
+
+static remap_status put_scenario(const ck *c, const char *text)
+{
+    hid_t t = string_type();
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t ds = H5I_INVALID_HID;
+    remap_status st = REMAP_OK;
+    if (t < 0 || space < 0)
+        goto fail;
+    ds = H5Dcreate2(c->file, "/scenario", t, space, H5P_DEFAULT, H5P_DEFAULT,
+                    H5P_DEFAULT);
+    if (ds < 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0)
+        goto fail;
+    goto done;
+fail:
+    st = h5_fail(c, REMAP_EIO, "write", "/scenario");
+done:
+    close_id(ds, H5Dclose);
+    close_id(space, H5Sclose);
+    close_id(t, H5Tclose);
+    return st;
+}
+
+static remap_status put_header(const ck *c, const remap_model *m,
+                               const char *device)
+{
+    char created[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&now, &tm) ||
+        strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(created, sizeof created, "unknown");
+    remap_status st;
+    if ((st = put_attr_str(c, "/", "format", FORMAT_NAME)) ||
+        (st = put_attr_int(c, "/", "format_version",
+                           REMAP_CHECKPOINT_VERSION)) ||
+        (st = put_attr_u64(c, "/", "iteration", m->iteration)) ||
+        (st = put_attr_u64(c, "/", "seed", m->seed)) ||
+        (st = put_attr_str(c, "/", "device", device)) ||
+        (st = put_attr_str(c, "/", "revision", REMAP_REVISION)) ||
+        (st = put_attr_str(c, "/", "created", created)))
+        return st;
+    return REMAP_OK;
+}
+
+static remap_status put_params(const ck *c, const remap_params *p)
+{
+    remap_status st = put_group(c, "/params");
+    size_t count;
+    const remap_param_info *table = remap_param_table(&count);
+    for (size_t i = 0; st == REMAP_OK && i < count; i++) {
+        double v = remap_param_get(p, &table[i]);
+        st = put_attr(c, "/params", table[i].path, H5T_IEEE_F64LE,
+                      H5T_NATIVE_DOUBLE, &v);
+    }
+    return st;
+}
+
+static remap_status put_geometry(const ck *c, const remap_geometry *g)
+{
+    remap_status st;
+    if ((st = put_group(c, "/geometry")) ||
+        (st = put_attr_int(c, "/geometry", "skin_n", g->skin_n)) ||
+        (st = put_attr_int(c, "/geometry", "cortex_n", g->cortex_n)) ||
+        (st = put_attr_int(c, "/geometry", "cf_r", g->cf_r)) ||
+        (st = put_attr_int(c, "/geometry", "cf_side", g->cf_side)) ||
+        (st = put_attr_int(c, "/geometry", "cf_len", g->cf_len)))
+        return st;
+    return REMAP_OK;
+}
+
+static remap_status put_state(const ck *c, const remap_model *m)
+{
+    const remap_geometry *g = &m->geom;
+    hsize_t w[2] = {(hsize_t)g->units, (hsize_t)g->cf_len};
+    hsize_t sheet[2] = {(hsize_t)g->cortex_n, (hsize_t)g->cortex_n};
+    hsize_t skin[2] = {(hsize_t)g->skin_n, (hsize_t)g->skin_n};
+    hid_t f32 = H5T_IEEE_F32LE, nf = H5T_NATIVE_FLOAT;
+    remap_status st;
+    if ((st = put_group(c, "/state")) ||
+        (st = put_dataset(c, "/state/weights", f32, nf, 2, w, m->weights,
+                          true)) ||
+        (st = put_dataset(c, "/state/threshold", f32, nf, 2, sheet,
+                          m->threshold, false)) ||
+        (st = put_dataset(c, "/state/avg_activity", f32, nf, 2, sheet,
+                          m->avg_activity, false)) ||
+        (st = put_dataset(c, "/state/activity", f32, nf, 2, sheet,
+                          m->activity, false)) ||
+        (st = put_dataset(c, "/state/active_count", H5T_STD_U32LE,
+                          H5T_NATIVE_UINT32, 2, sheet, m->active_count,
+                          false)) ||
+        (st = put_dataset(c, "/state/input", f32, nf, 2, skin, m->input,
+                          false)))
+        return st;
+
+    char names[128] = "";
+    for (int r = 0; r < REMAP_REGION_COUNT; r++) {
+        if (r > 0)
+            strcat(names, ",");
+        strcat(names, remap_region_name(r));
+    }
+    if ((st = put_group(c, "/skin")) ||
+        (st = put_dataset(c, "/skin/region", H5T_STD_U8LE, H5T_NATIVE_UINT8,
+                          2, skin, m->skin_region, false)) ||
+        (st = put_attr_str(c, "/skin/region", "names", names)))
+        return st;
+    return REMAP_OK;
+}
+
+static remap_status put_measures(const ck *c, const remap_geometry *g,
+                                 const float *rf_centre,
+                                 const int8_t *preferred_region)
+{
+    if (!rf_centre && !preferred_region)
+        return REMAP_OK;
+    hsize_t centre[3] = {(hsize_t)g->cortex_n, (hsize_t)g->cortex_n, 2};
+    hsize_t sheet[2] = {(hsize_t)g->cortex_n, (hsize_t)g->cortex_n};
+    remap_status st = put_group(c, "/measures");
+    if (st == REMAP_OK && rf_centre)
+        st = put_dataset(c, "/measures/rf_centre", H5T_IEEE_F32LE,
+                         H5T_NATIVE_FLOAT, 3, centre, rf_centre, false);
+    if (st == REMAP_OK && preferred_region)
+        st = put_dataset(c, "/measures/preferred_region", H5T_STD_I8LE,
+                         H5T_NATIVE_INT8, 2, sheet, preferred_region, false);
+    return st;
+}
+
+/* Reading: file systems without locks are tolerated rather than refused
+ * (HDF5 1.10 otherwise fails to open on them). */
+static hid_t file_access(void)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0)
+        return fapl;
+    if (H5Pset_file_locking(fapl, true, true) < 0) {
+        H5Pclose(fapl);
+        return H5I_INVALID_HID;
+    }
+    return fapl;
+}
+
+/* Bytes of the arrays before compression, plus room for metadata: the
+ * in-memory file grows in steps of this size, so it is allocated once
+ * rather than grown (and copied) many times. */
+static size_t image_increment(const remap_model *m, const char *scenario,
+                              bool measures)
+{
+    const remap_geometry *g = &m->geom;
+    size_t units = (size_t)g->units, receptors = (size_t)g->receptors;
+    size_t bytes = units * (size_t)g->cf_len * 4 + units * 4 * 4 +
+                   receptors * 5 + strlen(scenario) + ((size_t)1 << 20);
+    if (measures)
+        bytes += units * 9;
+    return bytes;
+}
+
+/* The file is composed in memory (HDF5's core driver) and written out by
+ * remap_write_file_atomic. HDF5 itself then never meets a disk error: in
+ * 1.10 a file whose flush fails on close (disk full) stays half-closed and
+ * crashes the library when the process exits. The price is host memory
+ * for about twice the file while saving. */
+remap_status remap_checkpoint_save(const char *path, const remap_model *m,
+                                   const char *scenario_text,
+                                   const char *device, const float *rf_centre,
+                                   const int8_t *preferred_region,
+                                   remap_error *err)
+{
+    if (!path || !*path || !m || !scenario_text)
+        return remap_fail(err, REMAP_EINVAL,
+                          "checkpoint save: missing path, model or scenario");
+    h5_quiet q;
+    quiet_begin(&q);
+    ck c = {path, H5I_INVALID_HID, err};
+    remap_status st;
+    void *image = NULL;
+    ssize_t size = -1;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    size_t increment = image_increment(m, scenario_text,
+                                       rf_centre || preferred_region);
+    if (fapl < 0 || H5Pset_fapl_core(fapl, increment, false) < 0) {
+        st = h5_fail(&c, REMAP_EIO, "set up", "an in-memory file");
+        close_id(fapl, H5Pclose);
+        goto fail;
+    }
+    /* With no backing store the name is only a label; nothing is created
+     * on disk here. */
+    c.file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (c.file < 0) {
+        st = h5_fail(&c, REMAP_EIO, "create", "an in-memory file");
+        H5Pclose(fapl);
+        goto fail;
+    }
+    H5Pclose(fapl);
+    if ((st = put_header(&c, m, device ? device : "unknown")) ||
+        (st = put_scenario(&c, scenario_text)) ||
+        (st = put_params(&c, &m->params)) ||
+        (st = put_geometry(&c, &m->geom)) || (st = put_state(&c, m)) ||
+        (st = put_measures(&c, &m->geom, rf_centre, preferred_region)))
+        goto fail;
+    if (H5Fflush(c.file, H5F_SCOPE_GLOBAL) < 0 ||
+        (size = H5Fget_file_image(c.file, NULL, 0)) < 0) {
+        st = h5_fail(&c, REMAP_EIO, "finish", "the in-memory file");
+        goto fail;
+    }
+    image = malloc(size > 0 ? (size_t)size : 1);
+    if (!image) {
+        st = remap_fail(err, REMAP_ENOMEM,
+                        "%s: cannot allocate %.1f MiB for the checkpoint",
+                        path, (double)size / 1048576.0);
+        goto fail;
+    }
+    if (H5Fget_file_image(c.file, image, (size_t)size) != size) {
+        st = h5_fail(&c, REMAP_EIO, "copy", "the in-memory file");
+        goto fail;
+    }
+    herr_t closed = H5Fclose(c.file);
+    c.file = H5I_INVALID_HID;
+    if (closed < 0) {
+        st = h5_fail(&c, REMAP_EIO, "close", "the in-memory file");
+        goto fail;
+    }
+    quiet_end(&q);
+    st = remap_write_file_atomic(path, image, (size_t)size, err);
+    free(image);
+    return st;
+
+fail:
+    close_id(c.file, H5Fclose);
+    free(image);
+    quiet_end(&q);
+    return st;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+static remap_status missing(const ck *c, const char *what)
+{
+    return remap_fail(c->err, REMAP_EFORMAT, "%s: checkpoint has no %s",
+                      c->path, what);
+}
+
+/* Opens the scalar attribute obj@name and checks that it holds one value
+ * of class cls (H5T_NO_CLASS: any number). */
+static remap_status open_attr(const ck *c, const char *obj, const char *name,
+                              H5T_class_t cls, hid_t *out)
+{
+    char what[256];
+    snprintf(what, sizeof what, "attribute '%s' of %s", name, obj);
+    *out = H5I_INVALID_HID;
+    htri_t there = H5Aexists_by_name(c->file, obj, name, H5P_DEFAULT);
+    if (there < 0)
+        return h5_fail(c, REMAP_EFORMAT, "read", what);
+    if (there == 0)
+        return missing(c, what);
+    hid_t attr = H5Aopen_by_name(c->file, obj, name, H5P_DEFAULT,
+                                 H5P_DEFAULT);
+    if (attr < 0)
+        return h5_fail(c, REMAP_EFORMAT, "read", what);
+    hid_t type = H5Aget_type(attr);
+    hid_t space = H5Aget_space(attr);
+    H5T_class_t got = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+    hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    close_id(space, H5Sclose);
+    close_id(type, H5Tclose);
+    bool ok = cls == H5T_NO_CLASS ? got == H5T_INTEGER || got == H5T_FLOAT
+                                  : got == cls;
+    if (!ok || n != 1) {
+        H5Aclose(attr);
+        return remap_fail(c->err, REMAP_EFORMAT, "%s: %s is not a single %s",
+                          c->path, what,
+                          cls == H5T_STRING ? "string" : "number");
+    }
+    *out = attr;
+    return REMAP_OK;
+}
+
+/* A numeric scalar attribute, converted by HDF5 to mtype. */
+static remap_status get_attr_num(const ck *c, const char *obj,
+                                 const char *name, hid_t mtype, void *out)
+{
+    hid_t attr;
+    remap_status st = open_attr(c, obj, name, H5T_NO_CLASS, &attr);
+    if (st != REMAP_OK)
+        return st;
+    if (H5Aread(attr, mtype, out) < 0) {
+        char what[256];
+        snprintf(what, sizeof what, "attribute '%s' of %s", name, obj);
+        st = h5_fail(c, REMAP_EFORMAT, "read", what);
+    }
+    H5Aclose(attr);
+    return st;
+}
+
+/* Reads a one-element string attribute or dataset into a malloc'd copy;
+ * both variable- and fixed-length strings are accepted. */
+static remap_status read_string(const ck *c, hid_t obj, bool is_attr,
+                                const char *what, char **out)
+{
+    *out = NULL;
+    remap_status st = REMAP_OK;
+    hid_t ftype = is_attr ? H5Aget_type(obj) : H5Dget_type(obj);
+    hid_t space = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
+    hid_t mtype = H5I_INVALID_HID;
+    if (ftype < 0 || space < 0)
+        goto h5fail;
+    if (H5Tget_class(ftype) != H5T_STRING ||
+        H5Sget_simple_extent_npoints(space) != 1) {
+        st = remap_fail(c->err, REMAP_EFORMAT, "%s: %s is not a string",
+                        c->path, what);
+        goto done;
+    }
+    htri_t var = H5Tis_variable_str(ftype);
+    if (var < 0)
+        goto h5fail;
+    if (var) {
+        mtype = string_type();
+        if (mtype < 0 || H5Tset_cset(mtype, H5Tget_cset(ftype)) < 0)
+            goto h5fail;
+        char *s = NULL;
+        herr_t r = is_attr ? H5Aread(obj, mtype, &s)
+                           : H5Dread(obj, mtype, H5S_ALL, H5S_ALL,
+                                     H5P_DEFAULT, &s);
+        if (r < 0)
+            goto h5fail;
+        *out = strdup(s ? s : "");
+        H5free_memory(s);
+    } else {
+        size_t n = H5Tget_size(ftype);
+        mtype = H5Tcopy(ftype);
+        char *s = calloc(n + 1, 1);
+        if (!s) {
+            st = remap_fail(c->err, REMAP_ENOMEM, "%s: out of memory reading "
+                            "%s", c->path, what);
+            goto done;
+        }
+        herr_t r = mtype < 0 ? -1
+                   : is_attr ? H5Aread(obj, mtype, s)
+                             : H5Dread(obj, mtype, H5S_ALL, H5S_ALL,
+                                       H5P_DEFAULT, s);
+        if (r < 0) {
+            free(s);
+            goto h5fail;
+        }
+        *out = s;
+    }
+    if (!*out)
+        st = remap_fail(c->err, REMAP_ENOMEM, "%s: out of memory reading %s",
+                        c->path, what);
+    goto done;
+h5fail:
+    st = h5_fail(c, REMAP_EFORMAT, "read", what);
+done:
+    close_id(mtype, H5Tclose);
+    close_id(space, H5Sclose);
+    close_id(ftype, H5Tclose);
+    return st;
+}
+
+/* A string attribute copied (and cut if need be) into buf. */
+static remap_status get_attr_str(const ck *c, const char *obj,
+                                 const char *name, char *buf, size_t size)
+{
+    char what[256];
+    snprintf(what, sizeof what, "attribute '%s' of %s", name, obj);
+    hid_t attr;
+    remap_status st = open_attr(c, obj, name, H5T_STRING, &attr);
+    if (st != REMAP_OK)
+        return st;
+    char *s;
+    st = read_string(c, attr, true, what, &s);
+    H5Aclose(attr);
+    if (st == REMAP_OK) {
+        snprintf(buf, size, "%s", s);
+        free(s);
+    }
+    return st;
+}
+
+/* Opens an existing checkpoint read-only after checking that it is there
+ * and is HDF5 at all, so each failure gets its own message. */
+static remap_status open_file(ck *c)
+{
+    struct stat sb;
+    if (stat(c->path, &sb) != 0)
+        return remap_fail(c->err, REMAP_EIO, "%s: cannot open: %s", c->path,
+                          strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return remap_fail(c->err, REMAP_EIO,
+                          "%s: is a directory, not a checkpoint", c->path);
+    htri_t is = H5Fis_hdf5(c->path);
+    if (is < 0)
+        return h5_fail(c, REMAP_EIO, "read", "the file");
+    if (is == 0)
+        return remap_fail(c->err, REMAP_EFORMAT,
+                          "%s: not an HDF5 file, so not a remap checkpoint",
+                          c->path);
+    hid_t fapl = file_access();
+    if (fapl < 0)
+        return h5_fail(c, REMAP_EIO, "set up", "file access");
+    c->file = H5Fopen(c->path, H5F_ACC_RDONLY, fapl);
+    if (c->file < 0) {
+        /* The reason is read before H5Pclose clears HDF5's error stack. */
+        remap_status st = h5_fail(c, REMAP_EFORMAT, "open", "it as HDF5");
+        H5Pclose(fapl);
+        return st;
+    }
+    H5Pclose(fapl);
+    return REMAP_OK;
+}
+
+static const char *const required[] = {
+    "/scenario",       "/params",           "/geometry",
+    "/state",          "/state/weights",    "/state/threshold",
+    "/state/avg_activity", "/state/activity", "/state/active_count",
+    "/state/input",    "/skin",             "/skin/region",
+};
+
+/* Checks the format name and version, then that every required object is
+ * there (parents are listed before their members, so H5Lexists never meets
+ * a missing intermediate group). */
+static remap_status check_header(const ck *c, int *version)
+{
+    char format[64];
+    hid_t attr;
+    htri_t there = H5Aexists_by_name(c->file, "/", "format", H5P_DEFAULT);
+    if (there <= 0)
+        return remap_fail(c->err, REMAP_EFORMAT,
+                          "%s: not a remap checkpoint (no 'format' "
+                          "attribute)",
+                          c->path);
+    remap_status st = get_attr_str(c, "/", "format", format, sizeof format);
+    if (st != REMAP_OK)
+        return st;
+    if (strcmp(format, FORMAT_NAME) != 0)
+        return remap_fail(c->err, REMAP_EFORMAT,
+                          "%s: not a remap checkpoint (format is '%s')",
+                          c->path, format);
+    long long v;
+    if ((st = open_attr(c, "/", "format_version", H5T_INTEGER, &attr)))
+        return st;
+    herr_t r = H5Aread(attr, H5T_NATIVE_LLONG, &v);
+    H5Aclose(attr);
+    if (r < 0)
+        return h5_fail(c, REMAP_EFORMAT, "read", "attribute 'format_version'");
+    if (v > REMAP_CHECKPOINT_VERSION)
+        return remap_fail(c->err, REMAP_EFORMAT,
+                          "%s: checkpoint format version %lld is newer than "
+                          "this build supports (%d); upgrade remap",
+                          c->path, v, REMAP_CHECKPOINT_VERSION);
+    if (v < 1)
+        return remap_fail(c->err, REMAP_EFORMAT,
+                          "%s: unknown checkpoint format version %lld",
+                          c->path, v);
+    *version = (int)v;
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        htri_t e = H5Lexists(c->file, required[i], H5P_DEFAULT);
+        if (e < 0)
+            return h5_fail(c, REMAP_EFORMAT, "look for", required[i]);
+        if (e == 0)
+            return missing(c, required[i]);
+    }
+    return REMAP_OK;
+}
+
+static remap_status read_info(const ck *c, remap_checkpoint_info *info)
+{
+    remap_status st = check_header(c, &info->format_version);
+    if (st ||
+        (st = get_attr_num(c, "/", "iteration", H5T_NATIVE_UINT64,
+                           &info->iteration)) ||
+        (st = get_attr_num(c, "/", "seed", H5T_NATIVE_UINT64, &info->seed)) ||
+        (st = get_attr_str(c, "/", "device", info->device,
+                           sizeof info->device)) ||
+        (st = get_attr_str(c, "/", "revision", info->revision,
+                           sizeof info->revision)) ||
+        (st = get_attr_str(c, "/", "created", info->created,
+                           sizeof info->created)))
+        return st;
+    hid_t ds = H5Dopen2(c->file, "/scenario", H5P_DEFAULT);
+    if (ds < 0)
+        return h5_fail(c, REMAP_EFORMAT, "read", "/scenario");
+    st = read_string(c, ds, false, "/scenario", &info->scenario_text);
+    H5Dclose(ds);
+    return st;
+}
+
+remap_status remap_checkpoint_read_info(const char *path,
+                                        remap_checkpoint_info *info,
+                                        remap_error *err)
+{
+    if (!path || !info)
+        return remap_fail(err, REMAP_EINVAL,
+                          "checkpoint: missing path or info");
+    memset(info, 0, sizeof *info);
+    h5_quiet q;
+    quiet_begin(&q);
+    ck c = {path, H5I_INVALID_HID, err};
+    remap_status st = open_file(&c);
+    if (st == REMAP_OK)
+        st = read_info(&c, info);
+    close_id(c.file, H5Fclose);
+    quiet_end(&q);
+    if (st != REMAP_OK) {
+        remap_checkpoint_info_free(info);
+        memset(info, 0, sizeof *info);
+    }
+    return st;
+}
+
+void remap_checkpoint_info_free(remap_checkpoint_info *info)
+{
+    if (!info)
+        return;
+    free(info->scenario_text);
+    info->scenario_text = NULL;
+}
+
+/* Opens dataset name and checks its class and shape against the model. */
+static remap_status open_array(const ck *c, const char *name,
+                               H5T_class_t cls, int rank, const hsize_t *dims,
+                               hid_t *out)
+{
+    *out = H5I_INVALID_HID;
+    hid_t ds = H5Dopen2(c->file, name, H5P_DEFAULT);
+    if (ds < 0)
+        return h5_fail(c, REMAP_EFORMAT, "open", name);
+    hid_t type = H5Dget_type(ds);
+    hid_t space = H5Dget_space(ds);
+    H5T_class_t got = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+    int got_rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+    hsize_t got_dims[4] = {0, 0, 0, 0};
+    if (got_rank >= 1 && got_rank <= 4)
+        H5Sget_simple_extent_dims(space, got_dims, NULL);
+    close_id(space, H5Sclose);
+    close_id(type, H5Tclose);
+    remap_status st = REMAP_OK;
+    bool same = got_rank == rank;
+    for (int i = 0; same && i < rank; i++)
+        same = got_dims[i] == dims[i];
+    if (got != cls)
+        st = remap_fail(c->err, REMAP_EFORMAT,
+                        "%s: %s has the wrong element type (expected %s)",
+                        c->path, name,
+                        cls == H5T_FLOAT ? "float" : "integer");
+    else if (!same) {
+        char want[64], have[64];
+        int w = 0, h = 0;
+        for (int i = 0; i < rank; i++)
+            w += snprintf(want + w, sizeof want - (size_t)w, "%s%llu",
+                          i ? "x" : "", (unsigned long long)dims[i]);
+        for (int i = 0; i < got_rank && i < 4; i++)
+            h += snprintf(have + h, sizeof have - (size_t)h, "%s%llu",
+                          i ? "x" : "", (unsigned long long)got_dims[i]);
+        if (h == 0)
+            snprintf(have, sizeof have, "rank %d", got_rank);
+        st = remap_fail(c->err, REMAP_EFORMAT,
+                        "%s: %s has shape %s, expected %s", c->path, name,
+                        have, want);
+    }
+    if (st != REMAP_OK) {
+        H5Dclose(ds);
+        return st;
+    }
+    *out = ds;
+    return REMAP_OK;
+}
+
+/* One state array: where it lives in the model and how it is stored. */
+typedef struct array_spec {
+    const char *name;
+    H5T_class_t cls;
+    hid_t mtype;
+    hsize_t dims[2];
+    void *dest;
+} array_spec;
+
+static remap_status read_array(const ck *c, const array_spec *a, bool read)
+{
+    hid_t ds;
+    remap_status st = open_array(c, a->name, a->cls, 2, a->dims, &ds);
+    if (st != REMAP_OK || !read) {
+        close_id(ds, H5Dclose);
+        return st;
+    }
+    if (H5Dread(ds, a->mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, a->dest) < 0)
+        st = h5_fail(c, REMAP_EIO, "read", a->name);
+    H5Dclose(ds);
+    return st;
+}
+
+static remap_status check_geometry(const ck *c, const remap_geometry *g)
+{
+    const char *names[5] = {"skin_n", "cortex_n", "cf_r", "cf_side",
+                            "cf_len"};
+    const int want[5] = {g->skin_n, g->cortex_n, g->cf_r, g->cf_side,
+                         g->cf_len};
+    int have[5];
+    bool same = true;
+    for (int i = 0; i < 5; i++) {
+        remap_status st = get_attr_num(c, "/geometry", names[i],
+                                       H5T_NATIVE_INT, &have[i]);
+        if (st != REMAP_OK)
+            return st;
+        same = same && have[i] == want[i];
+    }
+    if (same)
+        return REMAP_OK;
+    return remap_fail(c->err, REMAP_EFORMAT,
+                      "%s: checkpoint geometry (skin_n %d, cortex_n %d, "
+                      "cf_r %d, cf_side %d, cf_len %d) does not match the "
+                      "model (skin_n %d, cortex_n %d, cf_r %d, cf_side %d, "
+                      "cf_len %d); build the model from the checkpoint's "
+                      "scenario",
+                      c->path, have[0], have[1], have[2], have[3], have[4],
+                      want[0], want[1], want[2], want[3], want[4]);
+}
+
+/* Reads /params into p (a copy of the model's). Parameters fixed for a run
+ * must equal the model's: they shaped its kernels and geometry, which a
+ * load does not rebuild. */
+static remap_status read_params(const ck *c, remap_params *p)
+{
+    size_t count;
+    const remap_param_info *table = remap_param_table(&count);
+    for (size_t i = 0; i < count; i++) {
+        const char *name = table[i].path;
+        htri_t there = H5Aexists_by_name(c->file, "/params", name,
+                                         H5P_DEFAULT);
+        if (there < 0)
+            return h5_fail(c, REMAP_EFORMAT, "read", "/params");
+        if (there == 0)
+            continue; /* written before this parameter existed */
+        double v;
+        remap_status st = get_attr_num(c, "/params", name, H5T_NATIVE_DOUBLE,
+                                       &v);
+        if (st != REMAP_OK)
+            return st;
+        double now = remap_param_get(p, &table[i]);
+        if (!table[i].runtime && v != now)
+            return remap_fail(c->err, REMAP_EFORMAT,
+                              "%s: parameter %s is %g in the checkpoint but "
+                              "%g in the model; build the model from the "
+                              "checkpoint's scenario",
+                              c->path, name, v, now);
+        remap_error perr;
+        if (remap_param_set(p, name, v, &perr) != REMAP_OK)
+            return remap_fail(c->err, REMAP_EFORMAT, "%s: /params: %s",
+                              c->path, perr.msg);
+    }
+    return REMAP_OK;
+}
+
+static remap_status load(const ck *c, remap_model *m)
+{
+    int version;
+    remap_status st = check_header(c, &version);
+    if (st || (st = check_geometry(c, &m->geom)))
+        return st;
+    remap_params p = m->params;
+    uint64_t iteration, seed;
+    if ((st = read_params(c, &p)) ||
+        (st = get_attr_num(c, "/", "iteration", H5T_NATIVE_UINT64,
+                           &iteration)) ||
+        (st = get_attr_num(c, "/", "seed", H5T_NATIVE_UINT64, &seed)))
+        return st;
+
+    const remap_geometry *g = &m->geom;
+    hsize_t units = (hsize_t)g->units, n = (hsize_t)g->cortex_n;
+    hsize_t s = (hsize_t)g->skin_n;
+    const array_spec arrays[] = {
+        {"/state/weights", H5T_FLOAT, H5T_NATIVE_FLOAT,
+         {units, (hsize_t)g->cf_len}, m->weights},
+        {"/state/threshold", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
+         m->threshold},
+        {"/state/avg_activity", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
+         m->avg_activity},
+        {"/state/activity", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n}, m->activity},
+        {"/state/active_count", H5T_INTEGER, H5T_NATIVE_UINT32, {n, n},
+         m->active_count},
+        {"/state/input", H5T_FLOAT, H5T_NATIVE_FLOAT, {s, s}, m->input},
+        {"/skin/region", H5T_INTEGER, H5T_NATIVE_UINT8, {s, s},
+         m->skin_region},
+    };
+    size_t count = sizeof arrays / sizeof arrays[0];
+    /* Every shape is checked before the first byte of m is overwritten. */
+    for (size_t i = 0; i < count; i++)
+        if ((st = read_array(c, &arrays[i], false)))
+            return st;
+    for (size_t i = 0; i < count; i++)
+        if ((st = read_array(c, &arrays[i], true)))
+            return st;
+    for (int r = 0; r < g->receptors; r++)
+        if (m->skin_region[r] >= REMAP_REGION_COUNT)
+            return remap_fail(c->err, REMAP_EFORMAT,
+                              "%s: /skin/region holds label %d, beyond the "
+                              "last region (%d)",
+                              c->path, m->skin_region[r],
+                              REMAP_REGION_COUNT - 1);
+    m->params = p;
+    m->iteration = iteration;
+    m->seed = seed;
+    remap_model_params_changed(m);
+    return REMAP_OK;
+}
+
+remap_status remap_checkpoint_load(const char *path, remap_model *m,
+                                   remap_error *err)
+{
+    if (!path || !m)
+        return remap_fail(err, REMAP_EINVAL,
+                          "checkpoint load: missing path or model");
+    h5_quiet q;
+    quiet_begin(&q);
+    ck c = {path, H5I_INVALID_HID, err};
+    remap_status st = open_file(&c);
+    if (st == REMAP_OK)
+        st = load(&c, m);
+    close_id(c.file, H5Fclose);
+    quiet_end(&q);
+    return st;
+}

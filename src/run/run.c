@@ -1,1 +1,401 @@
-/* placeholder, replaced as the module is written */
+/* The run loop: events, stepping in chunks, measurement, health checks,
+ * checkpoints and the run directory. */
+#include "run/run.h"
+
+#include "cl/backend.h"
+#include "io/atomic.h"
+#include "io/checkpoint.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define MAX_PROBES 400
+#define PATH_MAX_LEN 4096
+
+typedef struct runner {
+    const remap_scenario *sc;
+    const remap_run_options *opt;
+    remap_model *m;
+    remap_unit_maps maps;
+    remap_csv *csv;
+    FILE *log;
+    uint32_t *counts_before; /* active_count at the last measurement */
+    uint64_t measured_at;    /* iteration of the last measurement */
+    remap_run_summary *sum;
+    char dir[PATH_MAX_LEN - 256];
+} runner;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void logf_(runner *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void logf_(runner *r, const char *fmt, ...)
+{
+    if (!r->log)
+        return;
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(r->log, "%s ", stamp);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(r->log, fmt, ap);
+    va_end(ap);
+    fputc('\n', r->log);
+    fflush(r->log);
+}
+
+remap_status remap_run_check_finite(const remap_model *m, remap_error *err)
+{
+    const remap_geometry *g = &m->geom;
+    struct {
+        const char *name;
+        const float *v;
+        size_t n, per_unit;
+    } q[] = {
+        {"threshold", m->threshold, (size_t)g->units, 1},
+        {"average activity", m->avg_activity, (size_t)g->units, 1},
+        {"activity", m->activity, (size_t)g->units, 1},
+        {"afferent weight", m->weights, (size_t)g->units * (size_t)g->cf_len,
+         (size_t)g->cf_len},
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        for (size_t k = 0; k < q[i].n; k++) {
+            if (!isfinite(q[i].v[k])) {
+                size_t u = k / q[i].per_unit;
+                return remap_fail(err, REMAP_ENUMERIC,
+                                  "iteration %llu: non-finite %s (%g) at "
+                                  "unit (%zu, %zu)",
+                                  (unsigned long long)m->iteration, q[i].name,
+                                  (double)q[i].v[k], u % (size_t)g->cortex_n,
+                                  u / (size_t)g->cortex_n);
+            }
+        }
+    }
+    return REMAP_OK;
+}
+
+static remap_status save_checkpoint(runner *r, const char *label,
+                                    remap_error *err)
+{
+    remap_status st = remap_model_pull(r->m, err);
+    if (st)
+        return st;
+    char path[PATH_MAX_LEN];
+    snprintf(path, sizeof path, "%s/checkpoints/checkpoint-%08llu%s%s.h5",
+             r->dir, (unsigned long long)r->m->iteration, *label ? "-" : "",
+             label);
+    st = remap_checkpoint_save(path, r->m, r->sc->resolved_text,
+                               r->sum->device, r->maps.rf_centre,
+                               r->maps.preferred_region, err);
+    if (st)
+        return st;
+    snprintf(r->sum->last_checkpoint, sizeof r->sum->last_checkpoint, "%s",
+             path);
+    logf_(r, "checkpoint %s", path);
+    return REMAP_OK;
+}
+
+/* Pulls the state, checks its health, measures it and writes a row. */
+static remap_status measure(runner *r, remap_error *err)
+{
+    remap_model *m = r->m;
+    remap_status st = remap_model_pull(m, err);
+    if (st)
+        return st;
+    if ((st = remap_run_check_finite(m, err)))
+        return st;
+    remap_measures *ms = &r->sum->measures;
+    if ((st = remap_measure(m, MAX_PROBES, &r->maps, ms, err)))
+        return st;
+    r->sum->measured = true;
+
+    /* Units active since the last measurement, from the counters. */
+    int active = 0;
+    for (int u = 0; u < m->geom.units; u++) {
+        if (m->active_count[u] != r->counts_before[u])
+            active++;
+        r->counts_before[u] = m->active_count[u];
+    }
+    ms->active_units = active;
+    uint64_t since = r->measured_at;
+    r->measured_at = m->iteration;
+
+    if (r->csv) {
+        char row[1024];
+        remap_measures_csv_row(ms, row, sizeof row);
+        if ((st = remap_csv_row(r->csv, row, err)))
+            return st;
+    }
+    logf_(r,
+          "measure iteration %llu: topographic error %.3f, coverage %.3f, "
+          "rf size %.4f, mean activity %.4f, mean threshold %.3f",
+          (unsigned long long)m->iteration, (double)ms->topographic_error,
+          (double)ms->coverage, (double)ms->rf_size,
+          (double)ms->mean_activity, (double)ms->mean_threshold);
+
+    if (m->iteration > since && active == 0)
+        return remap_fail(err, REMAP_ECOLLAPSE,
+                          "iteration %llu: map collapsed: no unit was active "
+                          "in iterations %llu to %llu",
+                          (unsigned long long)m->iteration,
+                          (unsigned long long)since + 1,
+                          (unsigned long long)m->iteration);
+    if (ms->distinct_winners == 1 && ms->probes > 1 &&
+        ms->coverage * (float)ms->probes > 1.0f)
+        return remap_fail(err, REMAP_ECOLLAPSE,
+                          "iteration %llu: map collapsed: one unit wins every "
+                          "probe touch",
+                          (unsigned long long)m->iteration);
+    return REMAP_OK;
+}
+
+static remap_status apply_event(runner *r, const remap_event *ev,
+                                remap_error *err)
+{
+    switch (ev->kind) {
+    case REMAP_EVENT_SET: {
+        remap_status st = remap_param_set(&r->m->params, ev->path, ev->value,
+                                          err);
+        if (st)
+            return remap_error_prefix(err, "%s:%d:%d", r->sc->source, ev->line,
+                                      ev->col);
+        remap_model_params_changed(r->m);
+        logf_(r, "event at %llu: set %s = %g", (unsigned long long)ev->at,
+              ev->path, ev->value);
+        return REMAP_OK;
+    }
+    case REMAP_EVENT_CHECKPOINT:
+        logf_(r, "event at %llu: checkpoint%s%s", (unsigned long long)ev->at,
+              *ev->label ? " " : "", ev->label);
+        return save_checkpoint(r, ev->label, err);
+    }
+    return remap_fail(err, REMAP_EINVAL, "unknown event kind %d",
+                      (int)ev->kind);
+}
+
+static uint64_t next_multiple(uint64_t it, uint64_t every)
+{
+    return every ? (it / every + 1) * every : UINT64_MAX;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* A run directory must not already hold a run, unless resuming into it. */
+static remap_status prepare_dir(runner *r, remap_error *err)
+{
+    remap_status st = remap_mkdir_p(r->dir, err);
+    if (st)
+        return st;
+    char path[PATH_MAX_LEN + 64];
+    snprintf(path, sizeof path, "%s/scenario.yaml", r->dir);
+    struct stat sb;
+    if (!r->opt->resume && stat(path, &sb) == 0)
+        return remap_fail(err, REMAP_EUSAGE,
+                          "%s: already holds a run; choose another --out or "
+                          "continue it with --resume",
+                          r->dir);
+    if ((st = remap_check_writable_dir(r->dir, err)))
+        return st;
+    if (!r->opt->resume &&
+        (st = remap_write_file_atomic(path, r->sc->resolved_text,
+                                      strlen(r->sc->resolved_text), err)))
+        return st;
+    snprintf(path, sizeof path, "%s/checkpoints", r->dir);
+    if ((st = remap_mkdir_p(path, err)))
+        return st;
+    snprintf(path, sizeof path, "%s/run.log", r->dir);
+    r->log = fopen(path, "a");
+    if (!r->log)
+        return remap_fail(err, REMAP_EIO, "%s: %s", path, strerror(errno));
+    return REMAP_OK;
+}
+
+static remap_status create_model(runner *r, remap_error *err)
+{
+    remap_cl_options clo = {.device = r->opt->device, .profiling = false};
+    const remap_backend_ops *ops =
+        r->opt->reference ? &remap_ref_backend : &remap_cl_backend;
+    remap_status st = remap_model_create(&r->sc->params, r->sc->seed, ops,
+                                         r->opt->reference ? NULL : &clo,
+                                         &r->m, err);
+    if (st)
+        return st;
+    snprintf(r->sum->device, sizeof r->sum->device, "%s",
+             ops->device_name(r->m->backend_state));
+    if (r->opt->resume) {
+        if ((st = remap_checkpoint_load(r->opt->resume, r->m, err)))
+            return st;
+        remap_model_params_changed(r->m);
+        if ((st = remap_model_push(r->m, err)))
+            return st;
+    }
+    return remap_unit_maps_create(&r->m->geom, &r->maps, err);
+}
+
+static remap_status loop(runner *r, remap_error *err)
+{
+    remap_model *m = r->m;
+    const remap_scenario *sc = r->sc;
+    uint64_t last = r->sum->last;
+    remap_status st;
+
+    /* Events at or before a resume point are already in the checkpoint. */
+    size_t ev = 0;
+    while (ev < sc->event_count && r->opt->resume &&
+           sc->events[ev].at <= m->iteration)
+        ev++;
+
+    if (sc->write_metrics && !r->opt->resume) {
+        /* The state before any training, as the first row. */
+        if ((st = measure(r, err)))
+            return st;
+    }
+    double start = now(), chunk_start = start;
+    uint64_t chunk = 1;
+    double rate = 0;
+    for (;;) {
+        while (ev < sc->event_count && sc->events[ev].at == m->iteration) {
+            if ((st = apply_event(r, &sc->events[ev], err)))
+                return st;
+            ev++;
+        }
+        if (m->iteration >= last)
+            break;
+        if (r->opt->stop && *r->opt->stop) {
+            logf_(r, "interrupted at iteration %llu",
+                  (unsigned long long)m->iteration);
+            if (sc->write_checkpoints && (st = save_checkpoint(r, "", err)))
+                return st;
+            return remap_fail(err, REMAP_EINTERRUPTED,
+                              "interrupted at iteration %llu",
+                              (unsigned long long)m->iteration);
+        }
+        uint64_t until = min_u64(last, m->iteration + chunk);
+        if (ev < sc->event_count)
+            until = min_u64(until, sc->events[ev].at);
+        until = min_u64(until, next_multiple(m->iteration, sc->measure_interval));
+        if (sc->write_checkpoints)
+            until = min_u64(until,
+                            next_multiple(m->iteration, sc->checkpoint_interval));
+        uint64_t n = until - m->iteration;
+        if ((st = remap_model_step(m, n, err)))
+            return st;
+
+        /* Chunks last about a quarter of a second, for progress and
+         * a prompt response to Ctrl-C. */
+        double t = now();
+        double dt = t - chunk_start;
+        chunk_start = t;
+        if (dt > 0)
+            rate = (double)n / dt;
+        if (n == chunk)
+            chunk = dt < 0.25 ? chunk * 2 : (chunk > 1 ? chunk / 2 : 1);
+
+        bool measured = false;
+        if (sc->measure_interval && m->iteration % sc->measure_interval == 0) {
+            if ((st = measure(r, err)))
+                return st;
+            measured = true;
+        }
+        if (sc->write_checkpoints && sc->checkpoint_interval &&
+            m->iteration % sc->checkpoint_interval == 0 && m->iteration < last &&
+            (st = save_checkpoint(r, "", err)))
+            return st;
+        if (r->opt->progress) {
+            remap_run_progress p = {
+                .iteration = m->iteration,
+                .first = r->sum->first,
+                .last = last,
+                .elapsed = t - start,
+                .rate = rate,
+                .measures = measured ? &r->sum->measures : NULL,
+            };
+            r->opt->progress(r->opt->progress_ctx, &p);
+        }
+    }
+    r->sum->seconds = now() - start;
+    if (r->measured_at != m->iteration && (st = measure(r, err)))
+        return st;
+    if (sc->write_checkpoints && (st = save_checkpoint(r, "", err)))
+        return st;
+    return REMAP_OK;
+}
+
+remap_status remap_run(const remap_scenario *sc, const remap_run_options *opt,
+                       remap_run_summary *summary, remap_error *err)
+{
+    runner r = {.sc = sc, .opt = opt, .sum = summary};
+    memset(summary, 0, sizeof *summary);
+    if (!opt->out_dir || !*opt->out_dir)
+        return remap_fail(err, REMAP_EINVAL, "no run directory given");
+    snprintf(r.dir, sizeof r.dir, "%s", opt->out_dir);
+
+    remap_status st = prepare_dir(&r, err);
+    if (st)
+        goto done;
+    double t0 = now();
+    if ((st = create_model(&r, err)))
+        goto done;
+    summary->setup_seconds = now() - t0;
+    summary->first = r.m->iteration;
+    summary->last = opt->iterations ? opt->iterations : sc->iterations;
+    if (summary->last < summary->first) {
+        st = remap_fail(err, REMAP_EUSAGE,
+                        "the checkpoint is at iteration %llu, past the "
+                        "requested last iteration %llu",
+                        (unsigned long long)summary->first,
+                        (unsigned long long)summary->last);
+        goto done;
+    }
+    r.measured_at = r.m->iteration;
+    r.counts_before = calloc((size_t)r.m->geom.units, sizeof(uint32_t));
+    if (!r.counts_before) {
+        st = remap_fail(err, REMAP_ENOMEM, "run: out of memory");
+        goto done;
+    }
+    memcpy(r.counts_before, r.m->active_count,
+           (size_t)r.m->geom.units * sizeof(uint32_t));
+    if (sc->write_metrics) {
+        char path[PATH_MAX_LEN + 32];
+        snprintf(path, sizeof path, "%s/metrics.csv", r.dir);
+        if ((st = remap_csv_open(path, remap_measures_csv_header(),
+                                 opt->resume != NULL, &r.csv, err)))
+            goto done;
+    }
+    logf_(&r, "%s %s from iteration %llu to %llu on %s (seed %llu)",
+          opt->resume ? "resume" : "start", sc->name,
+          (unsigned long long)summary->first,
+          (unsigned long long)summary->last, summary->device,
+          (unsigned long long)sc->seed);
+    st = loop(&r, err);
+    if (st == REMAP_OK)
+        logf_(&r, "finished at iteration %llu in %.1f s",
+              (unsigned long long)r.m->iteration, summary->seconds);
+done:
+    if (st != REMAP_OK && r.log)
+        logf_(&r, "failed: %s", err ? err->msg : remap_status_message(st));
+    free(r.counts_before);
+    remap_csv_close(r.csv);
+    remap_unit_maps_destroy(&r.maps);
+    remap_model_destroy(r.m);
+    if (r.log)
+        fclose(r.log);
+    return st;
+}

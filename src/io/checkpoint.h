@@ -1,0 +1,63 @@
+/* Checkpoints: a model's parameters and state in one HDF5 file, written
+ * atomically (temporary name + rename). The layout is in docs/checkpoint.md.
+ * Host memory only: callers pull the state from the backend before saving
+ * and push it back after loading. */
+#ifndef REMAP_CHECKPOINT_H
+#define REMAP_CHECKPOINT_H
+
+#include "core/status.h"
+#include "model/model.h"
+
+#include <stdint.h>
+
+/* The layout version this build writes and the newest it reads. */
+#define REMAP_CHECKPOINT_VERSION 1
+
+/* A checkpoint's header: enough to rebuild the model before loading state. */
+typedef struct remap_checkpoint_info {
+    int format_version;
+    uint64_t iteration; /* iterations completed when saved */
+    uint64_t seed;
+    char *scenario_text; /* malloc'd; freed by remap_checkpoint_info_free */
+    char device[256];    /* where the run was computed */
+    char revision[64];   /* build revision that wrote the file */
+    char created[32];    /* ISO-8601 UTC, "2024-05-01T12:00:00Z" */
+} remap_checkpoint_info;
+
+/* Writes m's parameters and host state to `path`, replacing any file there
+ * only once the new one is complete. scenario_text is the resolved scenario
+ * YAML; device says where the run was computed (NULL: "unknown").
+ * rf_centre ([units][2], x then y in skin sheet units) and
+ * preferred_region ([units], region index or -1) are optional measures,
+ * written only when non-NULL. Fails with REMAP_EIO naming the file and the
+ * HDF5 object; on failure the previous file at `path`, if any, is intact
+ * and no temporary file is left. */
+remap_status remap_checkpoint_save(const char *path, const remap_model *m,
+                                   const char *scenario_text,
+                                   const char *device, const float *rf_centre,
+                                   const int8_t *preferred_region,
+                                   remap_error *err);
+
+/* Reads the header and the scenario text (to rebuild the model before
+ * loading its state). Fails with REMAP_EIO when the file cannot be read and
+ * REMAP_EFORMAT when it is not HDF5, not a remap checkpoint, of a format
+ * version newer than REMAP_CHECKPOINT_VERSION or unknown, or lacks a
+ * required object. On failure info holds nothing to free. */
+remap_status remap_checkpoint_read_info(const char *path,
+                                        remap_checkpoint_info *info,
+                                        remap_error *err);
+
+/* Frees the scenario text. NULL and an already freed info do nothing. */
+void remap_checkpoint_info_free(remap_checkpoint_info *info);
+
+/* Loads parameters, seed, iteration, the skin region labels and all state
+ * arrays into m, which must have the checkpoint's geometry (else
+ * REMAP_EFORMAT naming both geometries, and m is unchanged). Parameters
+ * the file lacks keep m's value; unknown ones are ignored. The touch
+ * table is recomputed from the loaded parameters. The backend is not
+ * touched: call remap_model_push afterwards. If reading fails after the
+ * checks (an I/O error), m's state is partly overwritten: destroy it. */
+remap_status remap_checkpoint_load(const char *path, remap_model *m,
+                                   remap_error *err);
+
+#endif

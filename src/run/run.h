@@ -1,0 +1,57 @@
+/* A run: drives a scenario through the model to its last iteration,
+ * applying timeline events, writing metrics, checkpoints and a log into a
+ * run directory, and stopping on numerical failure or a collapsed map.
+ * Reports progress through a callback; never prints. */
+#ifndef REMAP_RUN_H
+#define REMAP_RUN_H
+
+#include "core/status.h"
+#include "measure/measure.h"
+#include "scenario/scenario.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct remap_run_progress {
+    uint64_t iteration; /* completed */
+    uint64_t first;     /* where this run started (0, or the resume point) */
+    uint64_t last;      /* the iteration the run ends at */
+    double elapsed;     /* seconds since the first step */
+    double rate;        /* recent iterations per second */
+    const remap_measures *measures; /* non-NULL right after a measurement */
+} remap_run_progress;
+
+typedef struct remap_run_options {
+    const char *out_dir;   /* run directory; created, must not hold a run */
+    const char *resume;    /* checkpoint to continue from, or NULL */
+    uint64_t iterations;   /* last iteration; 0: the scenario's */
+    bool reference;        /* run on the reference backend, not OpenCL */
+    const char *device;    /* OpenCL device spec, or NULL for the default */
+    /* Set asynchronously (Ctrl-C): the run checkpoints and stops. */
+    volatile sig_atomic_t *stop;
+    void (*progress)(void *ctx, const remap_run_progress *p);
+    void *progress_ctx;
+} remap_run_options;
+
+typedef struct remap_run_summary {
+    uint64_t first, last;     /* iterations run: (first, last] */
+    double seconds;           /* stepping time, without setup */
+    double setup_seconds;     /* model creation, kernel build, upload */
+    remap_measures measures;  /* the final measurement */
+    bool measured;
+    char device[512];
+    char last_checkpoint[4096]; /* "" when none was written */
+} remap_run_summary;
+
+/* Runs sc as opt says. On failure err says what and where, and the run
+ * directory keeps its log, metrics and the last good checkpoint. A stop
+ * request ends with REMAP_EINTERRUPTED after writing a checkpoint. */
+remap_status remap_run(const remap_scenario *sc, const remap_run_options *opt,
+                       remap_run_summary *summary, remap_error *err);
+
+/* Checks the state for non-finite values (weights, thresholds, averages,
+ * activity); names the first quantity and unit found. */
+remap_status remap_run_check_finite(const remap_model *m, remap_error *err);
+
+#endif
