@@ -8,11 +8,10 @@ build_dir=${REMAP_BUILD_DIR:-$root/build}
 
 # Build tools and libraries; pocl-opencl-icd gives an OpenCL device on any CPU.
 packages=(
-    build-essential cmake pkg-config
+    gcc make cmake pkg-config
     ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd clinfo
     libcyaml-dev libyaml-dev
     libhdf5-dev
-    libpng-dev
     librandom123-dev
     libcriterion-dev
 )

@@ -90,3 +90,12 @@ Test(params, validate_rejects_radius_below_one_receptor)
     cr_assert_eq(remap_params_validate(&p, &err), REMAP_EINVAL);
     cr_assert(strstr(err.msg, "projections.afferent.radius"), "%s", err.msg);
 }
+
+Test(params, validate_accepts_values_at_float_bounds)
+{
+    remap_params p;
+    remap_params_default(&p);
+    remap_error err;
+    cr_assert_eq(remap_param_set(&p, "stimulus.sigma", 0.005, &err), REMAP_OK);
+    cr_assert_eq(remap_params_validate(&p, &err), REMAP_OK, "%s", err.msg);
+}

@@ -179,8 +179,12 @@ remap_status remap_param_set(remap_params *p, const char *path, double value,
 remap_status remap_params_validate(const remap_params *p, remap_error *err)
 {
     for (size_t i = 0; i < PARAM_COUNT; i++) {
-        double v = remap_param_get(p, &param_table[i]);
-        if (!isfinite(v) || v < param_table[i].min || v > param_table[i].max)
+        const remap_param_info *info = &param_table[i];
+        double v = remap_param_get(p, info);
+        /* A float holds the bound as written only to float precision. */
+        double lo = info->is_int ? info->min : (double)(float)info->min;
+        double hi = info->is_int ? info->max : (double)(float)info->max;
+        if (!isfinite(v) || v < lo || v > hi)
             return remap_fail(err, REMAP_EINVAL,
                               "%s: value %g is out of range [%g, %g]",
                               param_table[i].path, v, param_table[i].min,

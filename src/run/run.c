@@ -242,7 +242,6 @@ static remap_status create_model(runner *r, remap_error *err)
     if (r->opt->resume) {
         if ((st = remap_checkpoint_load(r->opt->resume, r->m, err)))
             return st;
-        remap_model_params_changed(r->m);
         if ((st = remap_model_push(r->m, err)))
             return st;
     }
@@ -347,13 +346,15 @@ remap_status remap_run(const remap_scenario *sc, const remap_run_options *opt,
         return remap_fail(err, REMAP_EINVAL, "no run directory given");
     snprintf(r.dir, sizeof r.dir, "%s", opt->out_dir);
 
-    remap_status st = prepare_dir(&r, err);
+    /* The model first: a scenario the device cannot hold, or a checkpoint
+     * that does not load, leaves no run directory behind. */
+    double t0 = now();
+    remap_status st = create_model(&r, err);
     if (st)
         goto done;
-    double t0 = now();
-    if ((st = create_model(&r, err)))
-        goto done;
     summary->setup_seconds = now() - t0;
+    if ((st = prepare_dir(&r, err)))
+        goto done;
     summary->first = r.m->iteration;
     summary->last = opt->iterations ? opt->iterations : sc->iterations;
     if (summary->last < summary->first) {

@@ -1,0 +1,82 @@
+/* Scenario files: YAML that names a run's parameters, length, outputs and
+ * timeline of events, checked against a strict schema so that every error
+ * names its file:line:column. Host memory only. docs/scenario.md is the
+ * reference of the format. */
+#ifndef REMAP_SCENARIO_H
+#define REMAP_SCENARIO_H
+
+#include "core/status.h"
+#include "model/params.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What an event does. Each kind is one optional key of a timeline entry. */
+typedef enum remap_event_kind {
+    REMAP_EVENT_SET,       /* `set: {path, value}`: change a parameter */
+    REMAP_EVENT_CHECKPOINT /* `checkpoint: {label}`: write a checkpoint */
+} remap_event_kind;
+
+typedef struct remap_event {
+    uint64_t at;           /* applied when the model has completed `at`
+                            * iterations; 0 <= at <= iterations */
+    remap_event_kind kind;
+    char path[128];        /* set: parameter path (a runtime parameter) */
+    double value;          /* set: new value, inside the parameter's range */
+    char label[64];        /* checkpoint: optional label ("" if none) */
+    int line, col;         /* where it was written, 1-based (for messages) */
+} remap_event;
+
+typedef struct remap_scenario {
+    char *name;                /* `name`, or the source's base name */
+    char *source;              /* file path, or "default.yaml (embedded)" */
+    uint64_t seed, iterations; /* iterations >= 1 */
+    remap_params params;       /* validated (remap_params_validate) */
+    uint64_t measure_interval;    /* >= 1 */
+    uint64_t checkpoint_interval; /* 0: only at the end */
+    bool write_metrics, write_checkpoints;
+    remap_event *events;       /* sorted by `at`, stable for equal `at` */
+    size_t event_count;
+    /* The whole scenario as YAML with every value explicit (defaults filled
+     * in, overrides applied, timeline sorted); loading it again gives the
+     * same scenario. NUL-terminated. */
+    char *resolved_text;
+} remap_scenario;
+
+/* Loads the scenario file at path. overrides[0..override_count) are
+ * "dotted.path=value" strings (the CLI's --set, --seed, --iterations)
+ * applied to the document before it is checked, so they are validated like
+ * the file; they cannot edit `timeline`. overrides may be NULL when
+ * override_count is 0.
+ *
+ * On success *out holds a new scenario (free with remap_scenario_destroy).
+ * On failure *out is NULL and err holds the message: REMAP_EIO when the file
+ * cannot be read ("path: cannot open: <strerror>"); REMAP_ESCENARIO for any
+ * problem with the content, one error per line, each placed first as
+ * "file:line:col: ", "--set path=value: " (an override) or "file: ";
+ * REMAP_ENOMEM; REMAP_EINVAL for bad arguments. */
+remap_status remap_scenario_load_file(const char *path,
+                                      const char *const *overrides,
+                                      size_t override_count,
+                                      remap_scenario **out, remap_error *err);
+
+/* As remap_scenario_load_file, for a NUL-terminated text; source_name is
+ * used in messages and as the default name (NULL: "(text)"). */
+remap_status remap_scenario_load_text(const char *source_name,
+                                      const char *text,
+                                      const char *const *overrides,
+                                      size_t override_count,
+                                      remap_scenario **out, remap_error *err);
+
+/* Loads scenarios/default.yaml as embedded in the binary at build time; its
+ * source is "default.yaml (embedded)". */
+remap_status remap_scenario_load_default(const char *const *overrides,
+                                         size_t override_count,
+                                         remap_scenario **out,
+                                         remap_error *err);
+
+/* Frees a scenario and everything it owns. NULL is allowed. */
+void remap_scenario_destroy(remap_scenario *s);
+
+#endif
