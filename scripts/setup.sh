@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages remap needs (when missing), then configures and
-# builds it into build/. Safe to run again: it installs only what is absent.
+# builds it into build/ (or $REMAP_BUILD_DIR). Safe to run again: it installs
+# only what is absent.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -9,7 +10,7 @@ build_dir=${REMAP_BUILD_DIR:-$root/build}
 # Build tools and libraries; pocl-opencl-icd gives an OpenCL device on any CPU.
 packages=(
     gcc make cmake pkg-config
-    ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd clinfo
+    ocl-icd-opencl-dev opencl-c-headers pocl-opencl-icd
     libcyaml-dev libyaml-dev
     libhdf5-dev
     librandom123-dev
@@ -39,5 +40,8 @@ if ((${#missing[@]})); then
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE="${REMAP_BUILD_TYPE:-Release}" >/dev/null
+# REMAP_CMAKE_ARGS adds configure options (e.g. -DREMAP_SANITIZE=ON).
+# shellcheck disable=SC2086
+cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE="${REMAP_BUILD_TYPE:-Release}" \
+    ${REMAP_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)"

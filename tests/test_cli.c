@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 static char out[65536];
 static char tmp[256];
@@ -183,4 +187,42 @@ Test(cli, help_for_each_command)
     cr_assert_eq(remap(NULL, "help devices"), 0);
     cr_assert_eq(remap(NULL, "version"), 0);
     ASSERT_OUT("remap ");
+}
+
+Test(cli, ctrl_c_stops_with_a_checkpoint)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        if (chdir(tmp) != 0)
+            _exit(99);
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execl(REMAP_BINARY, "remap", "run", "--out", "r", "--quiet",
+              "--set", "sheets.cortex.density=24", "--iterations", "1000000",
+              (char *)NULL);
+        _exit(98);
+    }
+    /* Wait until the run is under way (its log exists), then interrupt. */
+    char log[512];
+    snprintf(log, sizeof log, "%s/r/run.log", tmp);
+    struct stat sb;
+    for (int i = 0; i < 300 && stat(log, &sb) != 0; i++) {
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    struct timespec ts = {0, 300000000};
+    nanosleep(&ts, NULL);
+    cr_assert_eq(kill(pid, SIGINT), 0);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status));
+    cr_assert_eq(WEXITSTATUS(status), 130);
+    FILE *f = fopen(log, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(out, 1, sizeof out - 1, f);
+    out[n] = '\0';
+    fclose(f);
+    ASSERT_OUT("interrupted at iteration");
+    ASSERT_OUT("checkpoint r/checkpoints/checkpoint-");
 }
