@@ -32,7 +32,7 @@ static void develop(const char *seed)
     remap_unit_maps maps;
     cr_assert_eq(remap_unit_maps_create(&m->geom, &maps, &err), REMAP_OK);
     remap_measures before;
-    cr_assert_eq(remap_measure(m, 400, &maps, &before, &err), REMAP_OK);
+    cr_assert_eq(remap_measure(m, 400, NULL, &maps, &before, &err), REMAP_OK);
     remap_unit_maps_destroy(&maps);
     remap_model_destroy(m);
 

@@ -93,6 +93,7 @@ static int adjacent(int a, int b, int n)
 }
 
 remap_status remap_measure(const remap_model *m, int max_probes,
+                           const uint32_t *counts_before,
                            remap_unit_maps *maps, remap_measures *out,
                            remap_error *err)
 {
@@ -168,7 +169,7 @@ remap_status remap_measure(const remap_model *m, int max_probes,
     for (int u = 0; u < g->units; u++) {
         out->mean_activity += m->avg_activity[u];
         out->mean_threshold += m->threshold[u];
-        if (m->active_count[u] > 0)
+        if (m->active_count[u] > (counts_before ? counts_before[u] : 0))
             out->active_units++;
         if (winner[u])
             out->distinct_winners++;

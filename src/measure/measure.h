@@ -24,7 +24,7 @@ typedef struct remap_measures {
     int responsive_units;    /* units answering at least one probe */
     int distinct_winners;    /* units that are the best for some probe */
     int active_units;        /* units active in some iteration since the
-                                counters were last reset */
+                                counts passed as counts_before */
 } remap_measures;
 
 /* Per-unit results, kept in checkpoints. */
@@ -40,9 +40,12 @@ void remap_unit_maps_destroy(remap_unit_maps *maps);
 
 /* Measures the host state of m. Probe touches (the stimulus shape, centred
  * on a grid of receptors inside each region, at most about max_probes of
- * them) are answered by the afferent response less the threshold, without
- * settling, so a measurement does not disturb the state. */
+ * them) are answered by the afferent drive, without settling, so a
+ * measurement does not disturb the state. counts_before ([units] activity
+ * counters at an earlier point, or NULL for the start of the run) sets the
+ * span over which active_units counts. */
 remap_status remap_measure(const remap_model *m, int max_probes,
+                           const uint32_t *counts_before,
                            remap_unit_maps *maps, remap_measures *out,
                            remap_error *err);
 

@@ -119,18 +119,13 @@ static remap_status measure(runner *r, remap_error *err)
     if ((st = remap_run_check_finite(m, err)))
         return st;
     remap_measures *ms = &r->sum->measures;
-    if ((st = remap_measure(m, MAX_PROBES, &r->maps, ms, err)))
+    if ((st = remap_measure(m, MAX_PROBES, r->counts_before, &r->maps, ms,
+                            err)))
         return st;
     r->sum->measured = true;
-
-    /* Units active since the last measurement, from the counters. */
-    int active = 0;
-    for (int u = 0; u < m->geom.units; u++) {
-        if (m->active_count[u] != r->counts_before[u])
-            active++;
-        r->counts_before[u] = m->active_count[u];
-    }
-    ms->active_units = active;
+    memcpy(r->counts_before, m->active_count,
+           (size_t)m->geom.units * sizeof(uint32_t));
+    int active = ms->active_units;
     uint64_t since = r->measured_at;
     r->measured_at = m->iteration;
 
