@@ -28,7 +28,8 @@ if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}"
     if [ "$(id -u)" -eq 0 ]; then
         sudo=()
-    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    elif command -v sudo >/dev/null && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then
+        # Without a cached password, sudo asks for one at the terminal.
         sudo=(sudo)
     else
         echo "setup: cannot install packages without root; run:" >&2

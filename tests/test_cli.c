@@ -87,6 +87,26 @@ Test(cli, unknown_set_path_is_input_error)
     ASSERT_OUT("did you mean 'learning_rate'");
 }
 
+Test(cli, reference_takes_no_device)
+{
+    cr_assert_eq(remap(NULL, "run --reference --device 0"), 2);
+    ASSERT_OUT("--reference runs on the host; it takes no --device");
+}
+
+Test(cli, default_run_directory_keeps_safe_characters)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/odd.yaml", tmp);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("name: \"../a b/c\"\niterations: 2\n"
+          "sheets: {skin: {density: 12}, cortex: {density: 12}}\n",
+          f);
+    fclose(f);
+    cr_assert_eq(remap(NULL, "run odd.yaml --quiet --reference"), 0, "%s", out);
+    ASSERT_OUT("run directory: runs/.._a_b_c-");
+}
+
 Test(cli, resume_takes_no_scenario)
 {
     cr_assert_eq(remap(NULL, "run x.yaml --resume y.h5"), 2);
@@ -143,8 +163,8 @@ Test(cli, no_platform_names_packages)
 Test(cli, unknown_device_is_input_error)
 {
     cr_assert_eq(remap(NULL, "run --device no-such-device --out r"), 2);
-    ASSERT_OUT("no-such-device");
-    ASSERT_OUT("0: ");
+    ASSERT_OUT("no OpenCL device matches 'no-such-device'; the devices are:");
+    ASSERT_OUT("  0: ");
     cr_assert_eq(remap("REMAP_DEVICE=no-such-device", "run --out r2"), 2);
     ASSERT_OUT("no-such-device");
 }
@@ -224,5 +244,11 @@ Test(cli, ctrl_c_stops_with_a_checkpoint)
     out[n] = '\0';
     fclose(f);
     ASSERT_OUT("interrupted at iteration");
-    ASSERT_OUT("checkpoint r/checkpoints/checkpoint-");
+    /* The checkpoint the log names is there. */
+    const char *at = strstr(out, "checkpoint r/checkpoints/checkpoint-");
+    cr_assert_not_null(at, "no checkpoint in the log:\n%s", out);
+    char path[600], name[64];
+    cr_assert_eq(sscanf(at, "checkpoint r/checkpoints/%63s", name), 1);
+    snprintf(path, sizeof path, "%s/r/checkpoints/%s", tmp, name);
+    cr_assert_eq(stat(path, &sb), 0, "%s is missing", path);
 }

@@ -5,6 +5,8 @@
 #include "scenario/scenario.h"
 
 #include <criterion/criterion.h>
+#include <hdf5.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,5 +302,184 @@ Test(run, run_directory_holds_scenario_log_metrics)
     cr_assert(!memcmp(&again->params, &sc->params, sizeof sc->params));
     cr_assert_eq(again->event_count, sc->event_count);
     remap_scenario_destroy(again);
+    remap_scenario_destroy(sc);
+}
+
+/* A `set` at exactly a periodic checkpoint's iteration: the checkpoint
+ * holds it, so a resume from it (into a new directory) skips it and still
+ * matches the straight run. */
+Test(run, resume_from_interval_checkpoint_with_event_there)
+{
+    static const char yaml[] =
+        "name: edge\n"
+        "seed: 3\n"
+        "iterations: 40\n"
+        "sheets: {skin: {density: 12}, cortex: {density: 12}}\n"
+        "projections:\n"
+        "  afferent: {radius: 0.3}\n"
+        "settling: {steps: 4}\n"
+        "measure: {interval: 10}\n"
+        "checkpoint: {interval: 20}\n"
+        "timeline:\n"
+        "  - at: 20\n"
+        "    set: {path: projections.afferent.learning_rate, value: 0.4}\n";
+    remap_scenario *sc = load(yaml, NULL, 0);
+    remap_run_summary sum;
+    remap_error err;
+    cr_assert_eq(run_into(sc, "straight", NULL, 0, true, &sum, &err),
+                 REMAP_OK, "%s", err.msg);
+    char straight[4096], mid[600];
+    snprintf(straight, sizeof straight, "%s", sum.last_checkpoint);
+    snprintf(mid, sizeof mid,
+             "%s/straight/checkpoints/checkpoint-00000020.h5", tmp);
+    remap_model *m = load_state(sc, mid);
+    cr_assert_float_eq(m->params.afferent.learning_rate, 0.4f, 1e-7f,
+                       "the checkpoint at 20 lacks the event at 20");
+    remap_model_destroy(m);
+
+    cr_assert_eq(run_into(sc, "resumed", mid, 0, true, &sum, &err), REMAP_OK,
+                 "%s", err.msg);
+    remap_model *a = load_state(sc, straight);
+    remap_model *b = load_state(sc, sum.last_checkpoint);
+    cr_assert(same_state(a, b), "resumed state differs from the straight run's");
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+    /* The new run directory holds the scenario it continues. */
+    char path[600];
+    snprintf(path, sizeof path, "%s/resumed/scenario.yaml", tmp);
+    struct stat sb;
+    cr_assert_eq(stat(path, &sb), 0, "resumed run has no scenario.yaml");
+    remap_scenario_destroy(sc);
+}
+
+/* Iterations in the first column of metrics.csv, in order. */
+static int metric_iterations(const char *sub, unsigned long long *its, int max)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s/metrics.csv", tmp, sub);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char line[2048];
+    int n = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f)); /* header */
+    while (n < max && fgets(line, sizeof line, f))
+        its[n++] = strtoull(line, NULL, 10);
+    fclose(f);
+    return n;
+}
+
+Test(run, resume_from_earlier_checkpoint_keeps_each_metrics_row_once)
+{
+    remap_scenario *sc = load(small_yaml, NULL, 0);
+    remap_run_summary sum;
+    remap_error err;
+    cr_assert_eq(run_into(sc, "d", NULL, 0, true, &sum, &err), REMAP_OK, "%s",
+                 err.msg);
+    char mid[600];
+    snprintf(mid, sizeof mid, "%s/d/checkpoints/checkpoint-00000020.h5", tmp);
+    cr_assert_eq(run_into(sc, "d", mid, 0, true, &sum, &err), REMAP_OK, "%s",
+                 err.msg);
+    unsigned long long its[16];
+    int n = metric_iterations("d", its, 16);
+    cr_assert_eq(n, 5, "metrics.csv has %d rows", n);
+    for (int i = 0; i < n; i++)
+        cr_assert_eq(its[i], 10ull * (unsigned long long)i, "row %d is %llu",
+                     i, its[i]);
+    remap_scenario_destroy(sc);
+}
+
+Test(run, resume_into_another_runs_directory_is_refused)
+{
+    remap_scenario *sc = load(small_yaml, NULL, 0);
+    const char *ov[] = {"seed=9"};
+    remap_scenario *other = load(small_yaml, ov, 1);
+    remap_run_summary sum;
+    remap_error err;
+    cr_assert_eq(run_into(sc, "a", NULL, 20, true, &sum, &err), REMAP_OK, "%s",
+                 err.msg);
+    char cp[4096];
+    snprintf(cp, sizeof cp, "%s", sum.last_checkpoint);
+    cr_assert_eq(run_into(other, "b", NULL, 10, true, &sum, &err), REMAP_OK,
+                 "%s", err.msg);
+    cr_assert_eq(run_into(sc, "b", cp, 0, true, &sum, &err), REMAP_EUSAGE);
+    cr_assert(strstr(err.msg, "holds another run"), "%s", err.msg);
+    remap_scenario_destroy(other);
+    remap_scenario_destroy(sc);
+}
+
+/* A checkpoint falls between measurements: its own health check keeps a
+ * broken state out of it. */
+Test(run, checkpoint_refuses_non_finite_state_between_measurements)
+{
+    static const char yaml[] =
+        "name: runaway\n"
+        "iterations: 60\n"
+        "sheets: {skin: {density: 12}, cortex: {density: 12}}\n"
+        "measure: {interval: 25}\n"
+        "checkpoint: {interval: 20}\n"
+        "timeline:\n"
+        "  - at: 10\n"
+        "    set: {path: projections.lateral_excitatory.strength, value: 1000}\n"
+        "  - at: 10\n"
+        "    set: {path: projections.lateral_inhibitory.strength, value: 0}\n";
+    remap_scenario *sc = load(yaml, NULL, 0);
+    remap_run_summary sum;
+    remap_error err;
+    cr_assert_eq(run_into(sc, "r", NULL, 0, false, &sum, &err), REMAP_ENUMERIC,
+                 "%s", err.msg);
+    cr_assert(strstr(err.msg, "iteration 20: non-finite"), "%s", err.msg);
+    cr_assert_eq(sum.last_checkpoint[0], '\0', "wrote %s",
+                 sum.last_checkpoint);
+    char path[600];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/r/checkpoints/checkpoint-00000020.h5", tmp);
+    cr_assert_neq(stat(path, &sb), 0, "a non-finite checkpoint was written");
+    remap_scenario_destroy(sc);
+}
+
+/* The unit maps stored with a checkpoint are those of its own weights. */
+Test(run, checkpoint_unit_maps_match_its_weights)
+{
+    remap_scenario *sc = load(small_yaml, NULL, 0);
+    remap_run_summary sum;
+    remap_error err;
+    /* The final checkpoint, at 25, follows no measurement (those are at
+     * 10 and 20). */
+    cr_assert_eq(run_into(sc, "u", NULL, 25, true, &sum, &err), REMAP_OK, "%s",
+                 err.msg);
+    remap_model *m = load_state(sc, sum.last_checkpoint);
+    remap_unit_maps want;
+    cr_assert_eq(remap_unit_maps_create(&m->geom, &want, &err), REMAP_OK);
+    cr_assert_eq(remap_unit_maps_compute(m, &want, &err), REMAP_OK);
+    size_t units = (size_t)m->geom.units;
+    float *centre = malloc(units * 2 * sizeof(float));
+    int8_t *region = malloc(units);
+    hid_t f = H5Fopen(sum.last_checkpoint, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    hid_t d = H5Dopen2(f, "/measures/rf_centre", H5P_DEFAULT);
+    cr_assert_geq(H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                          centre), 0);
+    H5Dclose(d);
+    d = H5Dopen2(f, "/measures/preferred_region", H5P_DEFAULT);
+    cr_assert_geq(H5Dread(d, H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                          region), 0);
+    H5Dclose(d);
+    H5Fclose(f);
+    int regions_seen = 0;
+    bool seen[REMAP_REGION_COUNT] = {false};
+    for (size_t u = 0; u < units; u++) {
+        cr_assert_eq(centre[2 * u], want.rf_centre[2 * u], "unit %zu", u);
+        cr_assert_eq(centre[2 * u + 1], want.rf_centre[2 * u + 1]);
+        cr_assert_eq(region[u], want.preferred_region[u], "unit %zu", u);
+        cr_assert(region[u] >= 0 && region[u] < REMAP_REGION_COUNT);
+        if (!seen[region[u]])
+            regions_seen++;
+        seen[region[u]] = true;
+    }
+    cr_assert_gt(regions_seen, 1, "every unit prefers one region");
+    free(centre);
+    free(region);
+    remap_unit_maps_destroy(&want);
+    remap_model_destroy(m);
     remap_scenario_destroy(sc);
 }

@@ -404,6 +404,11 @@ Test(scenario, event_errors)
                  "t.yaml:3:25: timeline[0].checkpoint.label: "
                  "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is longer than "
                  "63 characters");
+    expect_error("timeline:\n  - at: 5\n    checkpoint: {label: a/b}\n",
+                 NULL, 0,
+                 "t.yaml:3:25: timeline[0].checkpoint.label: 'a/b' has '/'; "
+                 "a label is part of a file name and may hold only letters, "
+                 "digits, '.', '_' and '-'");
 }
 
 /* ---- overrides --------------------------------------------------------- */

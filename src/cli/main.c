@@ -7,6 +7,7 @@
 #include "run/run.h"
 #include "scenario/scenario.h"
 
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,8 @@ static int parse_options(const char *cmd, int argc, char **argv, cli *c,
                                    "--seed needs a non-negative integer, got "
                                    "'%s'",
                                    value);
+            if (c->override_count >= MAX_OVERRIDES)
+                return usage_error(cmd, "too many --set options%s", "");
             snprintf(c->owned[0], sizeof c->owned[0], "seed=%s", value);
             c->overrides[c->override_count++] = c->owned[0];
         } else if (!strcmp(name, "--iterations")) {
@@ -228,7 +231,13 @@ static void default_out_dir(const char *name, char *buf, size_t size)
     gmtime_r(&t, &tm);
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    snprintf(buf, size, "runs/%s-%s", name, stamp);
+    /* The name is free text; the directory keeps only safe characters. */
+    char safe[64];
+    size_t n = 0;
+    for (const char *s = name; *s && n + 1 < sizeof safe; s++)
+        safe[n++] = isalnum((unsigned char)*s) || strchr("._-", *s) ? *s : '_';
+    safe[n] = '\0';
+    snprintf(buf, size, "runs/%s-%s", n ? safe : "run", stamp);
 }
 
 /* The run directory holding a checkpoint: DIR/checkpoints/FILE -> DIR. */
@@ -283,6 +292,11 @@ static int cmd_run(int argc, char **argv)
     int rc = parse_options("run", argc, argv, &c, true);
     if (rc)
         return rc < 0 ? 0 : rc;
+    if (c.reference && c.device)
+        return usage_error("run",
+                           "--reference runs on the host; it takes no "
+                           "--device%s",
+                           "");
     remap_error *err = calloc(1, sizeof *err);
     if (!err)
         return 1;

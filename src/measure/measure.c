@@ -75,7 +75,7 @@ static float field_maps(const remap_model *m, const uint8_t *mask,
         for (int r = 1; r < REMAP_REGION_COUNT; r++)
             if (by_region[r] > by_region[best])
                 best = r;
-        maps->preferred_region[u] = (int8_t)best;
+        maps->preferred_region[u] = sum > 0 ? (int8_t)best : (int8_t)-1;
         int above = 0;
         for (int k = 0; k < g->cf_len; k++)
             if (field_receptor(g, cx, cy, k, mask) >= 0 &&
@@ -84,6 +84,30 @@ static float field_maps(const remap_model *m, const uint8_t *mask,
         rf_area[u] = (float)above * cell;
     }
     return cell;
+}
+
+static void field_mask(const remap_geometry *g, uint8_t *mask)
+{
+    for (int k = 0; k < g->cf_len; k++) {
+        int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
+        mask[k] = dx * dx + dy * dy <= g->cf_r2i;
+    }
+}
+
+remap_status remap_unit_maps_compute(const remap_model *m,
+                                     remap_unit_maps *maps, remap_error *err)
+{
+    const remap_geometry *g = &m->geom;
+    uint8_t *mask = malloc((size_t)g->cf_len);
+    float *rf_area = malloc((size_t)g->units * sizeof(float));
+    if (!mask || !rf_area) {
+        free(mask), free(rf_area);
+        return remap_fail(err, REMAP_ENOMEM, "unit maps: out of memory");
+    }
+    field_mask(g, mask);
+    field_maps(m, mask, maps, rf_area);
+    free(mask), free(rf_area);
+    return REMAP_OK;
 }
 
 static int adjacent(int a, int b, int n)
@@ -112,10 +136,7 @@ remap_status remap_measure(const remap_model *m, int max_probes,
         free(responsive), free(winner);
         return remap_fail(err, REMAP_ENOMEM, "measure: out of memory");
     }
-    for (int k = 0; k < g->cf_len; k++) {
-        int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
-        mask[k] = dx * dx + dy * dy <= g->cf_r2i;
-    }
+    field_mask(g, mask);
     field_maps(m, mask, maps, rf_area);
 
     /* Probe grid: every stride-th receptor in each direction. */
@@ -176,7 +197,8 @@ remap_status remap_measure(const remap_model *m, int max_probes,
         if (!responsive[u])
             continue;
         out->responsive_units++;
-        counted[maps->preferred_region[u]]++;
+        if (maps->preferred_region[u] >= 0)
+            counted[maps->preferred_region[u]]++;
         rf_sum += (double)rf_area[u];
     }
     out->mean_activity /= (float)g->units;

@@ -27,7 +27,8 @@ typedef struct remap_measures {
                                 counts passed as counts_before */
 } remap_measures;
 
-/* Per-unit results, kept in checkpoints. */
+/* Per-unit results, kept in checkpoints. A unit with no afferent weight
+ * left has centre NaN and preferred region -1. */
 typedef struct remap_unit_maps {
     float *rf_centre;         /* [units][2] field centre of mass, skin units */
     int8_t *preferred_region; /* [units] region holding most field weight */
@@ -37,6 +38,10 @@ typedef struct remap_unit_maps {
 remap_status remap_unit_maps_create(const remap_geometry *g,
                                     remap_unit_maps *maps, remap_error *err);
 void remap_unit_maps_destroy(remap_unit_maps *maps);
+
+/* Fills maps from the host weights of m (remap_measure does this too). */
+remap_status remap_unit_maps_compute(const remap_model *m,
+                                     remap_unit_maps *maps, remap_error *err);
 
 /* Measures the host state of m. Probe touches (the stimulus shape, centred
  * on a grid of receptors inside each region, at most about max_probes of

@@ -88,11 +88,16 @@ remap_status remap_run_check_finite(const remap_model *m, remap_error *err)
     return REMAP_OK;
 }
 
+/* Writes a checkpoint of the current state, after checking its health,
+ * with the unit maps computed from the same weights. */
 static remap_status save_checkpoint(runner *r, const char *label,
                                     remap_error *err)
 {
     remap_status st = remap_model_pull(r->m, err);
     if (st)
+        return st;
+    if ((st = remap_run_check_finite(r->m, err)) ||
+        (st = remap_unit_maps_compute(r->m, &r->maps, err)))
         return st;
     char path[PATH_MAX_LEN];
     snprintf(path, sizeof path, "%s/checkpoints/checkpoint-%08llu%s%s.h5",
@@ -182,6 +187,13 @@ static remap_status apply_event(runner *r, const remap_event *ev,
                       (int)ev->kind);
 }
 
+/* A resumed run that has not stepped yet: its checkpoint already exists
+ * and is left as it is. */
+static bool at_resume_point(const runner *r)
+{
+    return r->opt->resume && r->m->iteration == r->sum->first;
+}
+
 static uint64_t next_multiple(uint64_t it, uint64_t every)
 {
     return every ? (it / every + 1) * every : UINT64_MAX;
@@ -192,7 +204,35 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
-/* A run directory must not already hold a run, unless resuming into it. */
+/* Reads a whole small file into a NUL-terminated buffer; NULL if absent. */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (cap - len < 4096) {
+            char *grown = realloc(buf, cap + 65536);
+            if (!grown)
+                break;
+            buf = grown;
+            cap += 65536;
+        }
+        size_t got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+/* A run directory must not already hold a run, unless resuming that run
+ * into it; a resume into a new directory starts it with the scenario. */
 static remap_status prepare_dir(runner *r, remap_error *err)
 {
     remap_status st = remap_mkdir_p(r->dir, err);
@@ -200,17 +240,25 @@ static remap_status prepare_dir(runner *r, remap_error *err)
         return st;
     char path[PATH_MAX_LEN + 64];
     snprintf(path, sizeof path, "%s/scenario.yaml", r->dir);
-    struct stat sb;
-    if (!r->opt->resume && stat(path, &sb) == 0)
+    char *held = read_text(path);
+    bool same = held && strcmp(held, r->sc->resolved_text) == 0;
+    free(held);
+    if (held && !r->opt->resume)
         return remap_fail(err, REMAP_EUSAGE,
                           "%s: already holds a run; choose another --out or "
                           "continue it with --resume",
                           r->dir);
+    if (held && !same)
+        return remap_fail(err, REMAP_EUSAGE,
+                          "%s: holds another run (its scenario.yaml differs "
+                          "from the checkpoint's scenario); choose another "
+                          "--out",
+                          r->dir);
     if ((st = remap_check_writable_dir(r->dir, err)))
         return st;
-    if (!r->opt->resume &&
-        (st = remap_write_file_atomic(path, r->sc->resolved_text,
-                                      strlen(r->sc->resolved_text), err)))
+    if (!held && (st = remap_write_file_atomic(path, r->sc->resolved_text,
+                                               strlen(r->sc->resolved_text),
+                                               err)))
         return st;
     snprintf(path, sizeof path, "%s/checkpoints", r->dir);
     if ((st = remap_mkdir_p(path, err)))
@@ -220,6 +268,39 @@ static remap_status prepare_dir(runner *r, remap_error *err)
     if (!r->log)
         return remap_fail(err, REMAP_EIO, "%s: %s", path, strerror(errno));
     return REMAP_OK;
+}
+
+/* A resume from an earlier checkpoint runs its iterations again: the rows
+ * measured after it are dropped, so metrics.csv holds each iteration once. */
+static remap_status trim_metrics(const char *path, uint64_t resume_at,
+                                 remap_error *err)
+{
+    char *text = read_text(path);
+    if (!text)
+        return REMAP_OK;
+    char *line = strchr(text, '\n');
+    char *keep_end = line ? line + 1 : text + strlen(text);
+    bool dropped = false;
+    while (line && line[1]) {
+        char *row = line + 1;
+        line = strchr(row, '\n');
+        char *end;
+        unsigned long long it = strtoull(row, &end, 10);
+        if (end == row || *end != ',' || it > resume_at) {
+            dropped = true;
+            continue;
+        }
+        if (dropped) /* keep rows in place: move this one up */
+            memmove(keep_end, row, line ? (size_t)(line + 1 - row)
+                                        : strlen(row));
+        keep_end += line ? (size_t)(line + 1 - row) : strlen(row);
+    }
+    remap_status st = REMAP_OK;
+    if (dropped)
+        st = remap_write_file_atomic(path, text, (size_t)(keep_end - text),
+                                     err);
+    free(text);
+    return st;
 }
 
 static remap_status create_model(runner *r, remap_error *err)
@@ -272,10 +353,17 @@ static remap_status loop(runner *r, remap_error *err)
         }
         if (m->iteration >= last)
             break;
+        /* A periodic checkpoint holds the events of its iteration, as a
+         * resume skips them. */
+        if (sc->write_checkpoints && sc->checkpoint_interval &&
+            m->iteration % sc->checkpoint_interval == 0 &&
+            m->iteration > r->sum->first && (st = save_checkpoint(r, "", err)))
+            return st;
         if (r->opt->stop && *r->opt->stop) {
             logf_(r, "interrupted at iteration %llu",
                   (unsigned long long)m->iteration);
-            if (sc->write_checkpoints && (st = save_checkpoint(r, "", err)))
+            if (sc->write_checkpoints && !at_resume_point(r) &&
+                (st = save_checkpoint(r, "", err)))
                 return st;
             return remap_fail(err, REMAP_EINTERRUPTED,
                               "interrupted at iteration %llu",
@@ -308,10 +396,6 @@ static remap_status loop(runner *r, remap_error *err)
                 return st;
             measured = true;
         }
-        if (sc->write_checkpoints && sc->checkpoint_interval &&
-            m->iteration % sc->checkpoint_interval == 0 && m->iteration < last &&
-            (st = save_checkpoint(r, "", err)))
-            return st;
         if (r->opt->progress) {
             remap_run_progress p = {
                 .iteration = m->iteration,
@@ -327,7 +411,8 @@ static remap_status loop(runner *r, remap_error *err)
     r->sum->seconds = now() - start;
     if (r->measured_at != m->iteration && (st = measure(r, err)))
         return st;
-    if (sc->write_checkpoints && (st = save_checkpoint(r, "", err)))
+    if (sc->write_checkpoints && !at_resume_point(r) &&
+        (st = save_checkpoint(r, "", err)))
         return st;
     return REMAP_OK;
 }
@@ -371,6 +456,8 @@ remap_status remap_run(const remap_scenario *sc, const remap_run_options *opt,
     if (sc->write_metrics) {
         char path[PATH_MAX_LEN + 32];
         snprintf(path, sizeof path, "%s/metrics.csv", r.dir);
+        if (opt->resume && (st = trim_metrics(path, summary->first, err)))
+            goto done;
         if ((st = remap_csv_open(path, remap_measures_csv_header(),
                                  opt->resume != NULL, &r.csv, err)))
             goto done;

@@ -45,7 +45,7 @@ typedef struct remap_scenario {
 } remap_scenario;
 
 /* Loads the scenario file at path. overrides[0..override_count) are
- * "dotted.path=value" strings (the CLI's --set, --seed, --iterations)
+ * "dotted.path=value" strings (the CLI's --set and --seed)
  * applied to the document before it is checked, so they are validated like
  * the file; they cannot edit `timeline`. overrides may be NULL when
  * override_count is 0.

@@ -245,6 +245,8 @@ void remap__scn_walk(struct scn_loader *L);
 
 /* The check of a `set` event's fields (its node id and path). */
 void remap__scn_check_set(struct scn_loader *L, int id, const char *path);
+void remap__scn_check_checkpoint(struct scn_loader *L, int id,
+                                 const char *path);
 
 /* ------------------------------------------------------------------------
  * Writing text (emit.c).

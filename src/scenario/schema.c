@@ -272,7 +272,8 @@ static void convert_checkpoint(const struct scn_doc_event *d,
 
 const struct scn_event_kind remap__scn_event_kinds[] = {
     {"set", REMAP_EVENT_SET, remap__scn_check_set, convert_set},
-    {"checkpoint", REMAP_EVENT_CHECKPOINT, NULL, convert_checkpoint},
+    {"checkpoint", REMAP_EVENT_CHECKPOINT, remap__scn_check_checkpoint,
+     convert_checkpoint},
 };
 const size_t remap__scn_event_kind_count =
     sizeof remap__scn_event_kinds / sizeof remap__scn_event_kinds[0];

@@ -271,6 +271,31 @@ static int walk_mapping(struct scn_loader *L, int id,
     return unknown;
 }
 
+/* A label becomes part of a file name: checkpoint-NNNNNNNN-LABEL.h5. */
+void remap__scn_check_checkpoint(struct scn_loader *L, int id,
+                                 const char *path)
+{
+    if (remap__scn_node_at(L, id)->type != YAML_MAPPING_NODE)
+        return;
+    long li = remap__scn_find_pair(L, id, "label");
+    if (li < 0)
+        return;
+    int label_id = remap__scn_pair_value(L, id, li);
+    yaml_node_t *ln = remap__scn_node_at(L, label_id);
+    if (ln->type != YAML_SCALAR_NODE)
+        return;
+    const char *label = (const char *)ln->data.scalar.value;
+    for (const char *c = label; *c; c++) {
+        if (!isalnum((unsigned char)*c) && !strchr("._-", *c)) {
+            remap__scn_diag_at(L, label_id, "%s.label: '%.64s' has '%c'; a "
+                               "label is part of a file name and may hold "
+                               "only letters, digits, '.', '_' and '-'",
+                               path, label, *c);
+            return;
+        }
+    }
+}
+
 void remap__scn_check_set(struct scn_loader *L, int id, const char *path)
 {
     if (remap__scn_node_at(L, id)->type != YAML_MAPPING_NODE)
