@@ -201,7 +201,7 @@ static remap_status cl_push(void *state, const remap_model *m,
            inh_side = (size_t)(2 * g->inh_r + 1);
     float boxes[REMAP_REGION_COUNT * 4];
     for (int r = 0; r < REMAP_REGION_COUNT; r++)
-        remap_region_bounds(r, &boxes[4 * r], &boxes[4 * r + 1],
+        remap_region_bounds(m, r, &boxes[4 * r], &boxes[4 * r + 1],
                             &boxes[4 * r + 2], &boxes[4 * r + 3]);
     remap_status st;
     if ((st = write(s, s->region_cdf, REMAP_REGION_COUNT * sizeof(float),

@@ -8,32 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The hand: the palm across the bottom 40% of the skin, the five digits as
- * vertical strips above it, D1 at the left. */
-#define PALM_TOP 0.4f
-
-void remap_region_bounds(int region, float *x0, float *y0, float *x1,
-                         float *y1)
+void remap_region_bounds(const remap_model *m, int region, float *x0,
+                         float *y0, float *x1, float *y1)
 {
-    if (region == REMAP_REGION_PALM) {
-        *x0 = 0.0f, *y0 = 0.0f, *x1 = 1.0f, *y1 = PALM_TOP;
-        return;
-    }
-    int k = region - REMAP_REGION_D1;
-    *x0 = (float)k / 5.0f;
-    *x1 = (float)(k + 1) / 5.0f;
-    *y0 = PALM_TOP;
-    *y1 = 1.0f;
+    remap_layout_bounds(m->params.layout, region, x0, y0, x1, y1);
 }
 
-static int region_at(float x, float y)
+int remap_model_regions(const remap_model *m)
 {
-    if (y < PALM_TOP)
-        return REMAP_REGION_PALM;
-    int k = (int)(x * 5.0f);
-    if (k > 4)
-        k = 4;
-    return REMAP_REGION_D1 + k;
+    return remap_layout_region_count(m->params.layout);
 }
 
 void remap_geometry_from_params(const remap_params *p, remap_geometry *g)
@@ -44,13 +27,19 @@ void remap_geometry_from_params(const remap_params *p, remap_geometry *g)
     g->units = g->cortex_n * g->cortex_n;
     g->receptors = g->skin_n * g->skin_n;
     float rr = p->afferent.radius * (float)g->skin_n;
-    g->cf_r = (int)floorf(rr);
+    g->structural = p->afferent.structural.max_radius > 0.0f;
+    float rmax = g->structural
+                     ? p->afferent.structural.max_radius * (float)g->skin_n
+                     : rr;
+    g->cf_r = (int)floorf(rmax);
     g->cf_side = 2 * g->cf_r + 1;
     g->cf_len = g->cf_side * g->cf_side;
-    g->cf_r2i = (int)floorf(rr * rr);
-    for (int dy = -g->cf_r; dy <= g->cf_r; dy++)
-        for (int dx = -g->cf_r; dx <= g->cf_r; dx++)
-            if (dx * dx + dy * dy <= g->cf_r2i)
+    g->cf_r2i = (int)floorf(rmax * rmax);
+    g->init_r2i = (int)floorf(rr * rr);
+    int init_r = (int)floorf(rr);
+    for (int dy = -init_r; dy <= init_r; dy++)
+        for (int dx = -init_r; dx <= init_r; dx++)
+            if (dx * dx + dy * dy <= g->init_r2i)
                 g->cf_full++;
     g->exc_r = (int)floorf(p->excitatory.radius * (float)g->cortex_n);
     g->inh_r = (int)floorf(p->inhibitory.radius * (float)g->cortex_n);
@@ -63,11 +52,14 @@ void remap_memory_need(const remap_geometry *g, remap_memory *mem)
     uint64_t kernels = ((uint64_t)(2 * g->exc_r + 1) * (uint64_t)(2 * g->exc_r + 1) +
                         (uint64_t)(2 * g->inh_r + 1) * (uint64_t)(2 * g->inh_r + 1)) *
                        sizeof(float);
+    uint64_t synapses = units * (uint64_t)g->cf_len;
     /* Per unit: threshold, average, activity, afferent drive, two settling
-     * buffers and the activity counter. */
-    uint64_t per_unit = units * 7 * sizeof(float);
-    uint64_t skin = (uint64_t)g->receptors * (sizeof(float) + 1);
-    mem->total = weights + kernels + per_unit + skin;
+     * buffers, the activity counter, BCM threshold, drive scale, gain,
+     * gain recovery and modulation. */
+    uint64_t per_unit = units * 12 * sizeof(float);
+    /* Per receptor: input, trace, gain; region label and affected flag. */
+    uint64_t skin = (uint64_t)g->receptors * (3 * sizeof(float) + 2);
+    mem->total = weights + synapses + kernels + per_unit + skin;
     mem->largest = weights;
 }
 
@@ -106,6 +98,12 @@ int remap_skin_index(const remap_geometry *g, float x, float y)
     int ix = clamp_index((int)floorf(x * (float)g->skin_n), g->skin_n);
     int iy = clamp_index((int)floorf(y * (float)g->skin_n), g->skin_n);
     return iy * g->skin_n + ix;
+}
+
+bool remap_cf_in_circle(const remap_geometry *g, int k)
+{
+    int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
+    return dx * dx + dy * dy <= g->cf_r2i;
 }
 
 int remap_cf_receptor(const remap_geometry *g, int unit, int dx, int dy)
@@ -149,7 +147,7 @@ void remap_touch_draw(const remap_model *m, uint64_t iteration,
         }
     }
     float x0, y0, x1, y1;
-    remap_region_bounds(region, &x0, &y0, &x1, &y1);
+    remap_region_bounds(m, region, &x0, &y0, &x1, &y1);
     out->region = region;
     out->x = x0 + unit_float(r.v[1]) * (x1 - x0);
     out->y = y0 + unit_float(r.v[2]) * (y1 - y0);
@@ -165,16 +163,74 @@ void remap_touch_render(const remap_model *m, const remap_touch *t,
 {
     const remap_geometry *g = &m->geom;
     float inv2s2 = remap_touch_inv2s2(&m->params);
+    /* The touch centre in each region: the touched one, and the same
+     * relative place of every region fused with it. */
+    float cx[REMAP_REGION_COUNT], cy[REMAP_REGION_COUNT];
+    unsigned touched = (1u << t->region) | m->cond.co_touch[t->region];
+    float tx0, ty0, tx1, ty1;
+    remap_region_bounds(m, t->region, &tx0, &ty0, &tx1, &ty1);
+    float fx = (t->x - tx0) / (tx1 - tx0), fy = (t->y - ty0) / (ty1 - ty0);
+    for (int q = 0; q < REMAP_REGION_COUNT; q++) {
+        if (q == t->region) {
+            cx[q] = t->x, cy[q] = t->y;
+        } else if (touched & (1u << q)) {
+            float x0, y0, x1, y1;
+            remap_region_bounds(m, q, &x0, &y0, &x1, &y1);
+            cx[q] = x0 + fx * (x1 - x0);
+            cy[q] = y0 + fy * (y1 - y0);
+        }
+    }
     for (int r = 0; r < g->receptors; r++) {
-        if (m->skin_region[r] != t->region) {
+        int q = m->skin_region[r];
+        if (!(touched & (1u << q))) {
             input[r] = 0.0f;
             continue;
         }
         float px, py;
         remap_receptor_position(g, r, &px, &py);
-        float dx = px - t->x, dy = py - t->y;
-        input[r] = m->params.stimulus.peak * expf(-(dx * dx + dy * dy) * inv2s2);
+        float dx = px - cx[q], dy = py - cy[q];
+        input[r] = m->params.stimulus.peak *
+                   expf(-(dx * dx + dy * dy) * inv2s2) * m->receptor_gain[r];
     }
+}
+
+void remap_spontaneous_render(const remap_model *m, uint64_t t, float *input)
+{
+    const remap_geometry *g = &m->geom;
+    philox4x32_ctr_t v = {{0, 0, 0, 0}};
+    for (int r = 0; r < g->receptors; r++) {
+        if (r % 4 == 0)
+            v = philox(m->seed, (uint32_t)t, (uint32_t)(t >> 32),
+                       REMAP_STREAM_SPONTANEOUS, (uint32_t)(r / 4));
+        input[r] = m->cond.sleep.noise * unit_float(v.v[r % 4]) *
+                   m->receptor_gain[r];
+    }
+}
+
+float remap_sprout_draw(const remap_model *m, uint64_t t, int u, int k)
+{
+    philox4x32_ctr_t v =
+        philox(m->seed, (uint32_t)t,
+               (uint32_t)u, REMAP_STREAM_SPROUT | (uint32_t)(t >> 32) << 8,
+               (uint32_t)(k / 4));
+    return unit_float(v.v[k % 4]);
+}
+
+void remap_model_rates(const remap_model *m, uint64_t t, remap_rates *out)
+{
+    const remap_age_params *a = &m->params.age;
+    double age_factor = 1.0;
+    if (a->critical_period > 0.0f) {
+        double age = (double)a->offset + (double)t;
+        if (age < 0.0)
+            age = 0.0;
+        age_factor = (double)a->adult + (1.0 - (double)a->adult) *
+                                            exp(-age / (double)a->critical_period);
+    }
+    double awake = m->cond.sleeping ? 0.0 : 1.0;
+    out->learn = (float)((double)m->params.modulation *
+                         (double)m->cond.rehab_gain * age_factor * awake);
+    out->homeostasis = (float)(age_factor * awake);
 }
 
 void remap_model_params_changed(remap_model *m)
@@ -191,8 +247,12 @@ void remap_model_params_changed(remap_model *m)
     } else {
         for (int r = 0; r < m->geom.receptors; r++)
             w[m->skin_region[r]] += 1.0f;
-        for (int k = 0; k < REMAP_REGION_COUNT; k++)
-            total += w[k];
+    }
+    /* Enrichment and rehabilitation change how often a region is touched. */
+    total = 0.0f;
+    for (int k = 0; k < REMAP_REGION_COUNT; k++) {
+        w[k] *= m->cond.enrich[k] * m->cond.focus[k];
+        total += w[k];
     }
     float acc = 0.0f;
     for (int k = 0; k < REMAP_REGION_COUNT; k++) {
@@ -228,6 +288,7 @@ static void init_weights(remap_model *m)
     float inv2s2 = 1.0f / (2.0f * s * s);
     for (int u = 0; u < g->units; u++) {
         float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+        uint8_t *live = m->synapse + (size_t)u * (size_t)g->cf_len;
         float ux, uy;
         remap_unit_position(g, u, &ux, &uy);
         float sum = 0.0f;
@@ -238,7 +299,8 @@ static void init_weights(remap_model *m)
                            REMAP_STREAM_WEIGHTS, 0);
             int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
             int rc = remap_cf_receptor(g, u, dx, dy);
-            if (rc < 0) {
+            live[k] = rc >= 0 && dx * dx + dy * dy <= g->init_r2i;
+            if (!live[k]) {
                 w[k] = 0.0f;
                 continue;
             }
@@ -290,9 +352,21 @@ remap_status remap_model_create(const remap_params *params, uint64_t seed,
     m->activity = calloc(units, sizeof(float));
     m->active_count = calloc(units, sizeof(uint32_t));
     m->input = calloc((size_t)g->receptors, sizeof(float));
+    m->synapse = malloc(units * (size_t)g->cf_len);
+    m->bcm_threshold = malloc(units * sizeof(float));
+    m->drive_scale = malloc(units * sizeof(float));
+    m->input_trace = calloc((size_t)g->receptors, sizeof(float));
+    m->unit_gain = malloc(units * sizeof(float));
+    m->gain_recovery = calloc(units, sizeof(float));
+    m->modulation = malloc(units * sizeof(float));
+    m->receptor_gain = malloc((size_t)g->receptors * sizeof(float));
+    m->affected = calloc((size_t)g->receptors, 1);
     if (!m->skin_region || !m->region_cdf || !m->exc_kernel ||
         !m->inh_kernel || !m->weights || !m->threshold || !m->avg_activity ||
-        !m->activity || !m->active_count || !m->input) {
+        !m->activity || !m->active_count || !m->input || !m->synapse ||
+        !m->bcm_threshold || !m->drive_scale || !m->input_trace ||
+        !m->unit_gain || !m->gain_recovery || !m->modulation ||
+        !m->receptor_gain || !m->affected) {
         remap_memory mem;
         remap_memory_need(g, &mem);
         st = remap_fail(err, REMAP_ENOMEM,
@@ -305,8 +379,14 @@ remap_status remap_model_create(const remap_params *params, uint64_t seed,
     for (int r = 0; r < g->receptors; r++) {
         float x, y;
         remap_receptor_position(g, r, &x, &y);
-        m->skin_region[r] = (uint8_t)region_at(x, y);
+        m->skin_region[r] =
+            (uint8_t)remap_layout_region_at(params->layout, x, y);
+        m->receptor_gain[r] = 1.0f;
     }
+    for (int k = 0; k < REMAP_REGION_COUNT; k++)
+        m->cond.enrich[k] = m->cond.focus[k] = 1.0f;
+    m->cond.rehab_gain = 1.0f;
+    m->cond.sleep = params->sleep;
     remap_model_params_changed(m);
     lateral_kernel(m->exc_kernel, g->exc_r, params->excitatory.sigma,
                    g->cortex_n);
@@ -316,6 +396,12 @@ remap_status remap_model_create(const remap_params *params, uint64_t seed,
     for (size_t u = 0; u < units; u++) {
         m->threshold[u] = params->homeostasis.initial_threshold;
         m->avg_activity[u] = params->homeostasis.target;
+        /* BCM's threshold tracks <y^2>: start it at the target's square. */
+        m->bcm_threshold[u] =
+            params->homeostasis.target * params->homeostasis.target;
+        m->drive_scale[u] = 1.0f;
+        m->unit_gain[u] = 1.0f;
+        m->modulation[u] = 1.0f;
     }
     st = remap_model_push(m, err);
     if (st)
@@ -333,6 +419,15 @@ void remap_model_destroy(remap_model *m)
         return;
     if (m->backend && m->backend_state)
         m->backend->destroy(m->backend_state);
+    free(m->affected);
+    free(m->receptor_gain);
+    free(m->modulation);
+    free(m->gain_recovery);
+    free(m->unit_gain);
+    free(m->input_trace);
+    free(m->drive_scale);
+    free(m->bcm_threshold);
+    free(m->synapse);
     free(m->input);
     free(m->active_count);
     free(m->activity);

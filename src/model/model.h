@@ -13,8 +13,10 @@
 
 /* Counter-based random streams (the second Philox counter word). */
 enum remap_stream {
-    REMAP_STREAM_TOUCH = 0,  /* per iteration: region, x, y of the touch */
-    REMAP_STREAM_WEIGHTS = 1 /* initial weights: one counter per unit */
+    REMAP_STREAM_TOUCH = 0,       /* per iteration: region, x, y of the touch */
+    REMAP_STREAM_WEIGHTS = 1,     /* initial weights: one counter per unit */
+    REMAP_STREAM_SPONTANEOUS = 2, /* sleep input: (iteration, receptor / 4) */
+    REMAP_STREAM_SPROUT = 3       /* sprouting: (iteration, unit, slot / 4) */
 };
 
 /* Sizes derived from the parameters. All sheets span [0,1]^2; a unit or
@@ -24,11 +26,15 @@ typedef struct remap_geometry {
     int cortex_n;    /* units per side */
     int units;       /* cortex_n^2 */
     int receptors;   /* skin_n^2 */
-    int cf_r;        /* afferent field half-width, receptors */
+    /* The stored field is the maximal field: the initial field, or the
+     * larger one synapses may sprout in under structural plasticity. */
+    int cf_r;        /* stored field half-width, receptors */
     int cf_side;     /* 2 cf_r + 1 */
     int cf_len;      /* cf_side^2: weights stored per unit (masked square) */
-    int cf_full;     /* synapses in an unclipped circular field */
-    int cf_r2i;      /* synapse (dx, dy) exists if dx^2 + dy^2 <= cf_r2i */
+    int cf_r2i;      /* slot (dx, dy) is in the field if dx^2+dy^2 <= cf_r2i */
+    int init_r2i;    /* initially live if dx^2 + dy^2 <= init_r2i */
+    int cf_full;     /* synapses in an unclipped initial circular field */
+    bool structural; /* structural plasticity on: liveness is state */
     int exc_r, inh_r; /* lateral kernel half-widths, units */
 } remap_geometry;
 
@@ -53,7 +59,32 @@ int remap_cf_receptor(const remap_geometry *g, int unit, int dx, int dy);
 /* Receptor nearest to a skin position, clamped to the sheet. */
 int remap_skin_index(const remap_geometry *g, float x, float y);
 
+/* Host-side conditions set by events, read by both backends each step. */
+typedef struct remap_conditions {
+    float enrich[REMAP_REGION_COUNT]; /* lasting factors on each region's
+                                         touch frequency (enrich) */
+    float focus[REMAP_REGION_COUNT];  /* factors during rehabilitation */
+    float rehab_gain;                 /* factor on learning during rehab */
+    /* Bit q of co_touch[r]: a touch on region r also touches region q at
+     * the same relative place (fuse). */
+    uint8_t co_touch[REMAP_REGION_COUNT];
+    uint8_t deafferented;             /* bit r: region r is silenced */
+    uint8_t sleeping;                 /* 1 during sleep */
+    remap_sleep_params sleep;         /* the current sleep's parameters */
+} remap_conditions;
+
+/* Per-iteration factors, the same arithmetic for both backends. */
+typedef struct remap_rates {
+    float learn;      /* factor on the learning rate: global modulation x
+                         rehabilitation gain x age, 0 during sleep */
+    float homeostasis; /* factor on the threshold adaptation rate: age, 0
+                          during sleep */
+} remap_rates;
+
 struct remap_model;
+/* Factors for iteration t of m (computed in double, rounded once). */
+void remap_model_rates(const struct remap_model *m, uint64_t t,
+                       remap_rates *out);
 
 /* A backend performs training steps on the model's state. The reference
  * backend works on the host arrays directly; a device backend keeps its own
@@ -103,6 +134,25 @@ typedef struct remap_model {
     float *activity;       /* [units] settled response of the last iteration */
     uint32_t *active_count; /* [units] iterations with y > 0 since reset */
     float *input;          /* [receptors] the last stimulus */
+    /* [units][cf_len] synapse state: 0 absent, 1 + n live with n checks in
+     * a row below the structural floor (saturating at 255). Without
+     * structural plasticity a slot is live iff it is in the field. */
+    uint8_t *synapse;
+    float *bcm_threshold;  /* [units] BCM sliding threshold theta_M */
+    float *drive_scale;    /* [units] synaptic scaling factor on the drive */
+    float *input_trace;    /* [receptors] smoothed input (for sprouting) */
+
+    /* Perturbations; set by events on the host, then pushed. */
+    float *unit_gain;      /* [units] 1 healthy, 0 dead (lesion), between:
+                              penumbra; multiplies the unit's activity */
+    float *gain_recovery;  /* [units] added to unit_gain each iteration,
+                              which stops at 1 */
+    float *modulation;     /* [units] regional neuromodulatory factor on
+                              learning (1: none) */
+    float *receptor_gain;  /* [receptors] 1 intact, 0 deafferented */
+    uint8_t *affected;     /* [receptors] 1: skin whose best unit was
+                              lesioned (for the recovery measures) */
+    remap_conditions cond;
 
     const remap_backend_ops *backend;
     void *backend_state;
@@ -146,9 +196,72 @@ void remap_touch_draw(const remap_model *m, uint64_t iteration,
 
 /* Writes the receptor activations of a touch into input[receptors]: a
  * Gaussian of the stimulus sigma and peak, restricted to the receptors of
- * the touched region (the digits are separate pieces of skin). */
+ * the touched region (the digits are separate pieces of skin), plus the
+ * same Gaussian at the same relative place of each region fused with it
+ * (cond.co_touch), times each receptor's gain (0 where deafferented). */
 void remap_touch_render(const remap_model *m, const remap_touch *t,
                         float *input);
+
+/* Spontaneous input of iteration t during sleep: each receptor draws a
+ * uniform u in [0, 1) from Philox (REMAP_STREAM_SPONTANEOUS, counter
+ * (t, receptor / 4), word receptor % 4) and gets noise * u * gain. */
+void remap_spontaneous_render(const remap_model *m, uint64_t t,
+                              float *input);
+
+/* The sprouting draw for slot k of unit u at iteration t: uniform in
+ * [0, 1) from Philox (REMAP_STREAM_SPROUT, counter (t, u, k / 4), word
+ * k % 4). */
+float remap_sprout_draw(const remap_model *m, uint64_t t, int u, int k);
+
+/* A region of the cortical sheet, in cortical sheet units. */
+#define REMAP_SHAPE_MAX_POINTS 16
+enum remap_shape_kind { REMAP_SHAPE_DISC, REMAP_SHAPE_POLYGON };
+typedef struct remap_shape {
+    enum remap_shape_kind kind;
+    float cx, cy, radius;                  /* disc */
+    int points;                            /* polygon: 3 .. MAX_POINTS */
+    float x[REMAP_SHAPE_MAX_POINTS], y[REMAP_SHAPE_MAX_POINTS];
+} remap_shape;
+
+/* True when the point (x, y) lies inside the shape (a polygon by the
+ * even-odd rule). */
+bool remap_shape_contains(const remap_shape *s, float x, float y);
+
+/* Distance from (x, y) to the shape (0 inside). */
+float remap_shape_distance(const remap_shape *s, float x, float y);
+
+/* ---- Perturbations: host edits made by timeline events. The caller pulls
+ * the state first and pushes it afterwards. */
+
+/* Kills the units whose positions lie in the shape (gain 0, no recovery)
+ * and gives the living units within penumbra_width of it the gain
+ * penumbra_gain (if lower than theirs), recovering linearly to 1 over
+ * `recovery` iterations (0: it stays). Returns the number of units killed.
+ * (The measure module marks the affected skin.) */
+int remap_model_lesion(remap_model *m, const remap_shape *s,
+                       float penumbra_width, float penumbra_gain,
+                       uint64_t recovery);
+
+/* Silences (silence true) or restores the receptors of the regions in the
+ * bit mask. */
+void remap_model_deafferent(remap_model *m, unsigned regions, bool silence);
+
+/* Makes every region in the bit mask co-touched with every other one. */
+void remap_model_fuse(remap_model *m, unsigned regions);
+
+/* Multiplies the touch frequency of the regions in the mask by factor. */
+void remap_model_enrich(remap_model *m, unsigned regions, float factor);
+
+/* Starts rehabilitation (touch frequency of the regions times focus,
+ * learning times gain) or ends it (factors back to 1). */
+void remap_model_rehab(remap_model *m, unsigned regions, float focus,
+                       float gain, bool start);
+
+/* Puts the model to sleep with the given parameters, or wakes it (NULL). */
+void remap_model_sleep(remap_model *m, const remap_sleep_params *sleep);
+
+/* Sets the regional neuromodulatory factor of the units in the shape. */
+void remap_model_modulate(remap_model *m, const remap_shape *s, float factor);
 
 /* 1 / (2 sigma^2) of the touch Gaussian. */
 float remap_touch_inv2s2(const remap_params *p);
@@ -161,8 +274,14 @@ void remap_unit_position(const remap_geometry *g, int u, float *x, float *y);
 void remap_receptor_position(const remap_geometry *g, int r, float *x,
                              float *y);
 
-/* Rectangle of a region on the skin: [x0,x1) x [y0,y1), sheet units. */
-void remap_region_bounds(int region, float *x0, float *y0, float *x1,
-                         float *y1);
+/* Rectangle of a region of m's layout: [x0,x1) x [y0,y1), sheet units. */
+void remap_region_bounds(const remap_model *m, int region, float *x0,
+                         float *y0, float *x1, float *y1);
+
+/* Regions m's layout uses. */
+int remap_model_regions(const remap_model *m);
+
+/* True when field slot k of any unit is inside the stored field circle. */
+bool remap_cf_in_circle(const remap_geometry *g, int k);
 
 #endif

@@ -11,6 +11,94 @@ static const char *const region_names[REMAP_REGION_COUNT] = {
     "palm", "d1", "d2", "d3", "d4", "d5",
 };
 
+static const char *const layout_names[] = {"hand", "modalities", NULL};
+static const char *const modality_names[] = {"vision", "touch"};
+static const char *const rule_names[] = {"hebbian", "bcm", NULL};
+
+const char *remap_layout_name(int layout)
+{
+    return layout >= 0 && layout < REMAP_LAYOUT_COUNT ? layout_names[layout]
+                                                       : "?";
+}
+
+int remap_layout_from_name(const char *name)
+{
+    for (int i = 0; i < REMAP_LAYOUT_COUNT; i++)
+        if (strcmp(name, layout_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *remap_rule_name(int rule)
+{
+    return rule >= 0 && rule < REMAP_RULE_COUNT ? rule_names[rule] : "?";
+}
+
+int remap_rule_from_name(const char *name)
+{
+    for (int i = 0; i < REMAP_RULE_COUNT; i++)
+        if (strcmp(name, rule_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+int remap_layout_region_count(int layout)
+{
+    return layout == REMAP_LAYOUT_MODALITIES ? 2 : REMAP_REGION_COUNT;
+}
+
+const char *remap_layout_region_name(int layout, int region)
+{
+    if (region < 0 || region >= remap_layout_region_count(layout))
+        return "?";
+    return layout == REMAP_LAYOUT_MODALITIES ? modality_names[region]
+                                             : region_names[region];
+}
+
+int remap_layout_region_from_name(int layout, const char *name)
+{
+    for (int r = 0; r < remap_layout_region_count(layout); r++)
+        if (strcmp(name, remap_layout_region_name(layout, r)) == 0)
+            return r;
+    return -1;
+}
+
+/* The hand: the palm across the bottom 40% of the skin, the five digits as
+ * vertical strips above it, D1 at the left. */
+#define PALM_TOP 0.4f
+
+void remap_layout_bounds(int layout, int region, float *x0, float *y0,
+                         float *x1, float *y1)
+{
+    if (layout == REMAP_LAYOUT_MODALITIES) {
+        *x0 = region == 0 ? 0.0f : 0.5f;
+        *x1 = region == 0 ? 0.5f : 1.0f;
+        *y0 = 0.0f, *y1 = 1.0f;
+        return;
+    }
+    if (region == REMAP_REGION_PALM) {
+        *x0 = 0.0f, *y0 = 0.0f, *x1 = 1.0f, *y1 = PALM_TOP;
+        return;
+    }
+    int k = region - REMAP_REGION_D1;
+    *x0 = (float)k / 5.0f;
+    *x1 = (float)(k + 1) / 5.0f;
+    *y0 = PALM_TOP;
+    *y1 = 1.0f;
+}
+
+int remap_layout_region_at(int layout, float x, float y)
+{
+    if (layout == REMAP_LAYOUT_MODALITIES)
+        return x < 0.5f ? 0 : 1;
+    if (y < PALM_TOP)
+        return REMAP_REGION_PALM;
+    int k = (int)(x * 5.0f);
+    if (k > 4)
+        k = 4;
+    return REMAP_REGION_D1 + k;
+}
+
 const char *remap_region_name(int region)
 {
     if (region < 0 || region >= REMAP_REGION_COUNT)
@@ -55,62 +143,124 @@ void remap_params_default(remap_params *p)
     p->homeostasis.rate = 0.01f;
     p->homeostasis.target = 0.024f;
     p->homeostasis.initial_threshold = 0.2f;
+    p->layout = REMAP_LAYOUT_HAND;
+    p->afferent.rule = REMAP_RULE_HEBBIAN;
+    p->afferent.bcm_rate = 0.01f;
+    p->afferent.scaling.rate = 0.0f;
+    p->afferent.scaling.target = 0.024f;
+    p->afferent.structural.max_radius = 0.0f;
+    p->afferent.structural.floor = 0.1f;
+    p->afferent.structural.patience = 5;
+    p->afferent.structural.interval = 100;
+    p->afferent.structural.sprout_rate = 0.02f;
+    p->afferent.structural.trace = 0.01f;
+    p->modulation = 1.0f;
+    p->age.critical_period = 0.0f;
+    p->age.adult = 0.2f;
+    p->age.offset = 0.0f;
+    p->sleep.noise = 0.1f;
+    p->sleep.downscale = 0.01f;
+    p->sleep.weak = 0.5f;
 }
 
 #define F(field) offsetof(remap_params, field), false
 #define I(field) offsetof(remap_params, field), true
 
 static const remap_param_info param_table[] = {
+    {"sheets.skin.layout", I(layout), false, 0, REMAP_LAYOUT_COUNT - 1,
+     "regions of the input sheet: hand (palm, d1..d5) or modalities "
+     "(vision, touch)", layout_names},
     {"sheets.skin.density", F(skin.density), false, 4, 512,
-     "receptors per unit length of skin (the skin spans [0,1]^2)"},
+     "receptors per unit length of skin (the skin spans [0,1]^2)", NULL},
     {"sheets.cortex.density", F(cortex.density), false, 4, 4096,
-     "cortical units per unit length (the cortex spans [0,1]^2)"},
+     "cortical units per unit length (the cortex spans [0,1]^2)", NULL},
     {"stimulus.sigma", F(stimulus.sigma), true, 0.005, 1,
-     "width (sigma) of a Gaussian touch, skin units"},
+     "width (sigma) of a Gaussian touch, skin units", NULL},
     {"stimulus.peak", F(stimulus.peak), true, 0, 100,
-     "activation of the receptor under the touch centre"},
+     "activation of the receptor under the touch centre", NULL},
     {"stimulus.frequency.palm", F(stimulus.frequency[0]), true, 0, 1e6,
-     "relative touch frequency of the palm (all zero: by area)"},
+     "relative touch frequency of the palm (all zero: by area)", NULL},
     {"stimulus.frequency.d1", F(stimulus.frequency[1]), true, 0, 1e6,
-     "relative touch frequency of digit 1"},
+     "relative touch frequency of digit 1", NULL},
     {"stimulus.frequency.d2", F(stimulus.frequency[2]), true, 0, 1e6,
-     "relative touch frequency of digit 2"},
+     "relative touch frequency of digit 2", NULL},
     {"stimulus.frequency.d3", F(stimulus.frequency[3]), true, 0, 1e6,
-     "relative touch frequency of digit 3"},
+     "relative touch frequency of digit 3", NULL},
     {"stimulus.frequency.d4", F(stimulus.frequency[4]), true, 0, 1e6,
-     "relative touch frequency of digit 4"},
+     "relative touch frequency of digit 4", NULL},
     {"stimulus.frequency.d5", F(stimulus.frequency[5]), true, 0, 1e6,
-     "relative touch frequency of digit 5"},
+     "relative touch frequency of digit 5", NULL},
     {"projections.afferent.radius", F(afferent.radius), false, 0.01, 1,
-     "afferent connection field radius, skin units"},
+     "afferent connection field radius, skin units", NULL},
     {"projections.afferent.sigma", F(afferent.sigma), false, 0.005, 10,
-     "Gaussian envelope (sigma) of the initial afferent weights"},
+     "Gaussian envelope (sigma) of the initial afferent weights", NULL},
     {"projections.afferent.strength", F(afferent.strength), true, 0, 100,
-     "afferent gain gamma_A"},
+     "afferent gain gamma_A", NULL},
     {"projections.afferent.learning_rate", F(afferent.learning_rate), true, 0,
-     100, "Hebbian rate alpha_A (per field: divided by its synapse count)"},
+     100, "Hebbian rate alpha_A (per field: divided by its synapse count)", NULL},
+    {"projections.afferent.rule", I(afferent.rule), false, 0,
+     REMAP_RULE_COUNT - 1,
+     "learning rule: hebbian (with normalisation) or bcm", rule_names},
+    {"projections.afferent.bcm_rate", F(afferent.bcm_rate), true, 0, 1,
+     "BCM: rate of the sliding threshold theta_M", NULL},
+    {"projections.afferent.scaling.rate", F(afferent.scaling.rate), true, 0, 1,
+     "synaptic scaling rate beta_n (0: off)", NULL},
+    {"projections.afferent.scaling.target", F(afferent.scaling.target), true,
+     1e-6, 1, "synaptic scaling target rate a*", NULL},
+    {"projections.afferent.structural.max_radius",
+     F(afferent.structural.max_radius), false, 0, 1,
+     "structural plasticity: maximal field radius, skin units (0: off)", NULL},
+    {"projections.afferent.structural.floor", F(afferent.structural.floor),
+     true, 0, 1, "structural plasticity: weight floor relative to a uniform "
+     "field", NULL},
+    {"projections.afferent.structural.patience",
+     I(afferent.structural.patience), true, 1, 255,
+     "structural plasticity: checks below the floor before pruning", NULL},
+    {"projections.afferent.structural.interval",
+     I(afferent.structural.interval), true, 1, 1000000,
+     "structural plasticity: iterations between checks", NULL},
+    {"projections.afferent.structural.sprout_rate",
+     F(afferent.structural.sprout_rate), true, 0, 1,
+     "structural plasticity: sprouting probability per absent synapse", NULL},
+    {"projections.afferent.structural.trace", F(afferent.structural.trace),
+     true, 1e-6, 1,
+     "structural plasticity: smoothing rate of the receptor input trace", NULL},
     {"projections.lateral_excitatory.radius", F(excitatory.radius), false, 0,
-     1, "lateral excitatory kernel radius, cortical units"},
+     1, "lateral excitatory kernel radius, cortical units", NULL},
     {"projections.lateral_excitatory.sigma", F(excitatory.sigma), false, 0.001,
-     10, "lateral excitatory Gaussian sigma, cortical units"},
+     10, "lateral excitatory Gaussian sigma, cortical units", NULL},
     {"projections.lateral_excitatory.strength", F(excitatory.strength), true,
-     0, 1000, "lateral excitatory gain gamma_E"},
+     0, 1000, "lateral excitatory gain gamma_E", NULL},
     {"projections.lateral_inhibitory.radius", F(inhibitory.radius), false, 0,
-     1, "lateral inhibitory kernel radius, cortical units"},
+     1, "lateral inhibitory kernel radius, cortical units", NULL},
     {"projections.lateral_inhibitory.sigma", F(inhibitory.sigma), false, 0.001,
-     10, "lateral inhibitory Gaussian sigma, cortical units"},
+     10, "lateral inhibitory Gaussian sigma, cortical units", NULL},
     {"projections.lateral_inhibitory.strength", F(inhibitory.strength), true,
-     -1000, 0, "lateral inhibitory gain gamma_I (negative)"},
+     -1000, 0, "lateral inhibitory gain gamma_I (negative)", NULL},
     {"settling.steps", I(settle_steps), false, 0, 64,
-     "lateral settling steps per iteration"},
+     "lateral settling steps per iteration", NULL},
     {"homeostasis.smoothing", F(homeostasis.smoothing), true, 0, 0.99999,
-     "beta: smoothing of the average activity"},
+     "beta: smoothing of the average activity", NULL},
     {"homeostasis.rate", F(homeostasis.rate), true, 0, 1,
-     "lambda: threshold adaptation rate"},
+     "lambda: threshold adaptation rate", NULL},
     {"homeostasis.target", F(homeostasis.target), true, 0, 1,
-     "mu: target average activity"},
+     "mu: target average activity", NULL},
     {"homeostasis.initial_threshold", F(homeostasis.initial_threshold), false,
-     -10, 10, "theta_0: initial threshold"},
+     -10, 10, "theta_0: initial threshold", NULL},
+    {"plasticity.modulation", F(modulation), true, 0, 100,
+     "global neuromodulatory factor on learning (three-factor rule)", NULL},
+    {"age.critical_period", F(age.critical_period), true, 0, 1e9,
+     "iterations over which plasticity falls to its adult level (0: off)", NULL},
+    {"age.adult", F(age.adult), true, 0, 1,
+     "plasticity left in adulthood, as a fraction", NULL},
+    {"age.offset", F(age.offset), true, -1e12, 1e12,
+     "age at iteration 0, in iterations", NULL},
+    {"sleep.noise", F(sleep.noise), true, 0, 10,
+     "amplitude of spontaneous input during sleep", NULL},
+    {"sleep.downscale", F(sleep.downscale), true, 0, 1,
+     "fraction by which weak synapses shrink per iteration of sleep", NULL},
+    {"sleep.weak", F(sleep.weak), true, 0, 10,
+     "a synapse is weak below this fraction of its field's mean weight", NULL},
 };
 
 #undef F
@@ -198,6 +348,14 @@ remap_status remap_params_validate(const remap_params *p, remap_error *err)
                           "[%g, 1])",
                           (double)p->afferent.radius, (double)p->skin.density,
                           1.0 / (double)p->skin.density);
+    if (p->afferent.structural.max_radius > 0.0f &&
+        p->afferent.structural.max_radius < p->afferent.radius)
+        return remap_fail(err, REMAP_EINVAL,
+                          "projections.afferent.structural.max_radius: %g is "
+                          "smaller than the field radius %g (0 turns "
+                          "structural plasticity off)",
+                          (double)p->afferent.structural.max_radius,
+                          (double)p->afferent.radius);
     if (p->excitatory.radius > p->inhibitory.radius)
         return remap_fail(err, REMAP_EINVAL,
                           "projections.lateral_excitatory.radius: %g exceeds "

@@ -9,7 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Skin regions of the hand. Labels are stored per receptor as uint8. */
+/* Regions of the input sheet. Labels are stored per receptor as uint8; a
+ * layout uses labels 0 .. count-1 of at most REMAP_REGION_COUNT. */
 enum remap_region {
     REMAP_REGION_PALM = 0,
     REMAP_REGION_D1,
@@ -20,14 +21,55 @@ enum remap_region {
     REMAP_REGION_COUNT
 };
 
-/* Scenario-facing region names: "palm", "d1" … "d5". */
+/* How the input sheet is divided into regions (sheets.skin.layout). */
+enum remap_layout {
+    /* The hand: palm across the bottom 40%, five digit strips above it,
+     * D1 at the left. Regions palm, d1 .. d5. */
+    REMAP_LAYOUT_HAND = 0,
+    /* Two input modalities side by side on one input sheet: "vision" in
+     * the left half, "touch" in the right half (labels 0 and 1). */
+    REMAP_LAYOUT_MODALITIES = 1,
+    REMAP_LAYOUT_COUNT
+};
+
+/* Scenario names of the layouts ("hand", "modalities") and back (-1). */
+const char *remap_layout_name(int layout);
+int remap_layout_from_name(const char *name);
+
+/* Regions a layout uses. */
+int remap_layout_region_count(int layout);
+
+/* Scenario-facing region names of a layout ("palm", "d1" … "d5";
+ * "vision", "touch"); "?" outside the layout. */
+const char *remap_layout_region_name(int layout, int region);
+/* Region index for a name in a layout, or -1. */
+int remap_layout_region_from_name(int layout, const char *name);
+
+/* Rectangle of a region: [x0,x1) x [y0,y1), sheet units. */
+void remap_layout_bounds(int layout, int region, float *x0, float *y0,
+                         float *x1, float *y1);
+/* Region label of the point (x, y) of the input sheet. */
+int remap_layout_region_at(int layout, float x, float y);
+
+/* Hand-layout names, kept for the frequency parameter paths. */
 const char *remap_region_name(int region);
-/* Region index for a name, or -1. */
 int remap_region_from_name(const char *name);
 
 typedef struct remap_sheet_params {
     float density; /* units per unit length; the sheet spans [0,1]^2 */
 } remap_sheet_params;
+
+/* Learning rules of a plastic projection (projections.afferent.rule). */
+enum remap_rule {
+    /* Hebbian growth with divisive normalisation of each field (GCAL). */
+    REMAP_RULE_HEBBIAN = 0,
+    /* BCM: dw = alpha x y (y - theta_M), theta_M <- theta_M +
+     * eta (y^2 - theta_M); weights kept >= 0, no normalisation. */
+    REMAP_RULE_BCM = 1,
+    REMAP_RULE_COUNT
+};
+const char *remap_rule_name(int rule);     /* "hebbian", "bcm" */
+int remap_rule_from_name(const char *name); /* or -1 */
 
 /* Gaussian touches on one region at a time. */
 typedef struct remap_stimulus_params {
@@ -38,11 +80,36 @@ typedef struct remap_stimulus_params {
     float frequency[REMAP_REGION_COUNT];
 } remap_stimulus_params;
 
+/* Structural plasticity of a projection: every `interval` iterations a
+ * live synapse whose weight has stayed below floor / (synapses of a full
+ * initial field) for `patience` checks in a row is pruned, and an absent
+ * synapse inside the maximal field sprouts with probability sprout_rate *
+ * (its receptor's input trace / the mean trace), favouring active inputs. */
+typedef struct remap_structural_params {
+    float max_radius;  /* maximal field radius, skin units; 0: off */
+    float floor;       /* weight floor, relative to a uniform field */
+    int patience;      /* checks below the floor before pruning */
+    int interval;      /* iterations between checks */
+    float sprout_rate; /* sprouting probability per absent synapse */
+    float trace;       /* smoothing rate of each receptor's input trace */
+} remap_structural_params;
+
+/* Synaptic scaling toward a target rate: each unit's afferent drive is
+ * multiplied by a scale s <- s / (1 + rate (ybar - target) / target). */
+typedef struct remap_scaling_params {
+    float rate;   /* beta_n; 0: off */
+    float target; /* a*: target average activity */
+} remap_scaling_params;
+
 typedef struct remap_afferent_params {
     float radius;        /* connection field radius, skin sheet units */
     float sigma;         /* Gaussian envelope of the initial weights */
     float strength;      /* gamma_A */
     float learning_rate; /* alpha_A, divided by the synapses in a full field */
+    int rule;            /* enum remap_rule */
+    float bcm_rate;      /* BCM: eta of the sliding threshold theta_M */
+    remap_scaling_params scaling;
+    remap_structural_params structural;
 } remap_afferent_params;
 
 /* A shared isotropic lateral kernel: normalised Gaussian within a radius. */
@@ -59,7 +126,27 @@ typedef struct remap_homeostasis_params {
     float initial_threshold; /* theta_0 */
 } remap_homeostasis_params;
 
+/* Age: learning and threshold adaptation are multiplied by
+ * adult + (1 - adult) exp(-age / critical_period), age = offset + iteration
+ * (clamped at 0). A critical period of 0 turns the curve off (factor 1). */
+typedef struct remap_age_params {
+    float critical_period; /* tau, iterations */
+    float adult;           /* plasticity left in adulthood, [0, 1] */
+    float offset;          /* age at iteration 0, iterations */
+} remap_age_params;
+
+/* Sleep: no external input; spontaneous input of amplitude `noise` at
+ * each receptor; no Hebbian growth; every live synapse weaker than
+ * weak * (the field's mean live weight) shrinks by the fraction
+ * `downscale` per iteration before the field is normalised again. */
+typedef struct remap_sleep_params {
+    float noise;
+    float downscale;
+    float weak;
+} remap_sleep_params;
+
 typedef struct remap_params {
+    int layout; /* enum remap_layout of the input sheet */
     remap_sheet_params skin;
     remap_sheet_params cortex;
     remap_stimulus_params stimulus;
@@ -68,6 +155,9 @@ typedef struct remap_params {
     remap_lateral_params inhibitory;
     int settle_steps; /* lateral settling steps per iteration */
     remap_homeostasis_params homeostasis;
+    float modulation; /* global neuromodulatory factor on learning */
+    remap_age_params age;
+    remap_sleep_params sleep;
 } remap_params;
 
 /* Fills p with the defaults (GCAL's values where GCAL has one; MODEL.md). */
@@ -86,6 +176,9 @@ typedef struct remap_param_info {
     bool runtime;      /* may change during a run (timeline `set`) */
     double min, max;   /* allowed closed range */
     const char *doc;   /* one line for the scenario reference */
+    /* For a choice (stored as int 0 .. n-1): the names, NULL-terminated,
+     * that scenario files use instead of numbers; NULL for a number. */
+    const char *const *choices;
 } remap_param_info;
 
 /* The table of all scalar parameters, and its length. */

@@ -61,15 +61,169 @@ static float lateral(const float *y, int n, const float *k, int r, int x,
     return sum;
 }
 
+/* Stimulus of iteration t: a touch, or spontaneous input during sleep.
+ * Under structural plasticity each receptor's input trace follows it. */
+static void stimulus(remap_model *m, uint64_t t)
+{
+    const remap_geometry *g = &m->geom;
+    if (m->cond.sleeping) {
+        remap_spontaneous_render(m, t, m->input);
+    } else {
+        remap_touch touch;
+        remap_touch_draw(m, t, &touch);
+        remap_touch_render(m, &touch, m->input);
+    }
+    if (g->structural) {
+        float tau = m->params.afferent.structural.trace;
+        for (int r = 0; r < g->receptors; r++)
+            m->input_trace[r] =
+                (1.0f - tau) * m->input_trace[r] + tau * m->input[r];
+    }
+}
+
+/* Sleep: live synapses weaker than `weak` times the field's mean live
+ * weight shrink by the fraction `downscale`. */
+static void downscale(const remap_model *m, float *w, const uint8_t *live)
+{
+    const remap_geometry *g = &m->geom;
+    float sum = 0.0f;
+    int n = 0;
+    for (int k = 0; k < g->cf_len; k++) {
+        if (live[k]) {
+            sum += w[k];
+            n++;
+        }
+    }
+    if (n == 0)
+        return;
+    float weak = m->cond.sleep.weak * (sum / (float)n);
+    float keep = 1.0f - m->cond.sleep.downscale;
+    for (int k = 0; k < g->cf_len; k++)
+        if (live[k] && w[k] < weak)
+            w[k] *= keep;
+}
+
+/* Divides the live weights by their sum, as GCAL's normalisation. */
+static void normalise(const remap_geometry *g, float *w, const uint8_t *live)
+{
+    float sum = 0.0f;
+    for (int k = 0; k < g->cf_len; k++)
+        if (live[k])
+            sum += w[k];
+    if (!(sum > 0.0f))
+        return;
+    float inv = 1.0f / sum;
+    for (int k = 0; k < g->cf_len; k++)
+        w[k] *= inv;
+}
+
+/* Learning of unit u with response y and factor `rate` (per synapse). */
+static void learn(remap_model *m, int u, float y, float rate)
+{
+    const remap_geometry *g = &m->geom;
+    const remap_params *p = &m->params;
+    float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+    const uint8_t *live = m->synapse + (size_t)u * (size_t)g->cf_len;
+    int cx, cy;
+    remap_unit_centre(g, u, &cx, &cy);
+    bool bcm = p->afferent.rule == REMAP_RULE_BCM;
+
+    if (m->cond.sleeping) {
+        downscale(m, w, live);
+        if (!bcm)
+            normalise(g, w, live);
+    } else if (bcm) {
+        float a = rate * y * (y - m->bcm_threshold[u]);
+        if (a != 0.0f) {
+            for (int k = 0; k < g->cf_len; k++) {
+                if (!live[k])
+                    continue;
+                int rc = (cy + k / g->cf_side - g->cf_r) * g->skin_n + cx +
+                         k % g->cf_side - g->cf_r;
+                float v = w[k] + a * m->input[rc];
+                w[k] = v > 0.0f ? v : 0.0f;
+            }
+        }
+    } else {
+        float a = rate * y;
+        if (a > 0.0f) {
+            float sum = 0.0f;
+            for (int k = 0; k < g->cf_len; k++) {
+                if (!live[k])
+                    continue;
+                int rc = (cy + k / g->cf_side - g->cf_r) * g->skin_n + cx +
+                         k % g->cf_side - g->cf_r;
+                w[k] += a * m->input[rc];
+                sum += w[k];
+            }
+            float inv = 1.0f / sum;
+            for (int k = 0; k < g->cf_len; k++)
+                w[k] *= inv;
+        }
+    }
+    if (bcm)
+        m->bcm_threshold[u] +=
+            p->afferent.bcm_rate * (y * y - m->bcm_threshold[u]);
+}
+
+/* Structural plasticity after iteration t: prune live synapses that stayed
+ * below the floor for `patience` checks, sprout absent ones favouring
+ * receptors with a high input trace, then normalise (Hebbian rule). */
+static void restructure(remap_model *m, uint64_t t)
+{
+    const remap_geometry *g = &m->geom;
+    const remap_structural_params *sp = &m->params.afferent.structural;
+    float floor_w = sp->floor / (float)g->cf_full;
+    float mean_trace = 0.0f;
+    for (int r = 0; r < g->receptors; r++)
+        mean_trace += m->input_trace[r];
+    mean_trace /= (float)g->receptors;
+    for (int u = 0; u < g->units; u++) {
+        if (m->unit_gain[u] == 0.0f)
+            continue;
+        float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+        uint8_t *syn = m->synapse + (size_t)u * (size_t)g->cf_len;
+        for (int k = 0; k < g->cf_len; k++) {
+            int rc = remap_cf_receptor(g, u, k % g->cf_side - g->cf_r,
+                                       k / g->cf_side - g->cf_r);
+            if (rc < 0)
+                continue;
+            if (syn[k]) {
+                if (!(w[k] < floor_w)) {
+                    syn[k] = 1;
+                } else if (syn[k] >= sp->patience) {
+                    /* syn = 1 + checks below the floor so far; this is
+                     * one more. */
+                    syn[k] = 0;
+                    w[k] = 0.0f;
+                } else {
+                    syn[k]++;
+                }
+            } else {
+                float p = mean_trace > 0.0f
+                              ? sp->sprout_rate * (m->input_trace[rc] / mean_trace)
+                              : sp->sprout_rate;
+                if (remap_sprout_draw(m, t, u, k) < p) {
+                    syn[k] = 1;
+                    w[k] = floor_w;
+                }
+            }
+        }
+        if (m->params.afferent.rule == REMAP_RULE_HEBBIAN)
+            normalise(g, w, syn);
+    }
+}
+
 static void iterate(ref_state *s, remap_model *m)
 {
     const remap_geometry *g = &m->geom;
     const remap_params *p = &m->params;
     int n = g->cortex_n;
+    uint64_t t = m->iteration;
+    remap_rates rates;
+    remap_model_rates(m, t, &rates);
 
-    remap_touch touch;
-    remap_touch_draw(m, m->iteration, &touch);
-    remap_touch_render(m, &touch, m->input);
+    stimulus(m, t);
 
     /* Afferent response, fixed for the iteration, and the first activity. */
     for (int u = 0; u < g->units; u++) {
@@ -81,9 +235,9 @@ static void iterate(ref_state *s, remap_model *m)
             if (rc >= 0)
                 c += w[k] * m->input[rc];
         }
-        s->afferent[u] = p->afferent.strength * c;
+        s->afferent[u] = p->afferent.strength * m->drive_scale[u] * c;
         float a = s->afferent[u] - m->threshold[u];
-        m->activity[u] = a > 0.0f ? a : 0.0f;
+        m->activity[u] = m->unit_gain[u] * (a > 0.0f ? a : 0.0f);
     }
 
     /* Settling: lateral terms use the previous step's activity. */
@@ -94,38 +248,45 @@ static void iterate(ref_state *s, remap_model *m)
             float i = lateral(m->activity, n, m->inh_kernel, g->inh_r, x, y);
             float a = s->afferent[u] + p->excitatory.strength * e +
                       p->inhibitory.strength * i - m->threshold[u];
-            s->next[u] = a > 0.0f ? a : 0.0f;
+            s->next[u] = m->unit_gain[u] * (a > 0.0f ? a : 0.0f);
         }
         memcpy(m->activity, s->next, (size_t)g->units * sizeof(float));
     }
 
-    /* Homeostasis, then Hebbian learning with divisive normalisation. */
+    /* Homeostasis, scaling, penumbra recovery, then learning. Dead units
+     * (gain 0) change no more. */
     const remap_homeostasis_params *h = &p->homeostasis;
-    float rate = p->afferent.learning_rate / (float)g->cf_full;
+    const remap_scaling_params *sc = &p->afferent.scaling;
+    float hrate = h->rate * rates.homeostasis;
+    float rate = p->afferent.learning_rate / (float)g->cf_full * rates.learn;
     for (int u = 0; u < g->units; u++) {
+        if (m->unit_gain[u] == 0.0f)
+            continue;
         float y = m->activity[u];
         m->avg_activity[u] = (1.0f - h->smoothing) * y +
                              h->smoothing * m->avg_activity[u];
-        m->threshold[u] += h->rate * (m->avg_activity[u] - h->target);
+        m->threshold[u] += hrate * (m->avg_activity[u] - h->target);
         if (y > 0.0f)
             m->active_count[u] += 1;
-        float a = rate * y;
-        if (!(a > 0.0f))
-            continue;
-        float *w = m->weights + (size_t)u * (size_t)g->cf_len;
-        float sum = 0.0f;
-        for (int k = 0; k < g->cf_len; k++) {
-            int rc = remap_cf_receptor(g, u, k % g->cf_side - g->cf_r,
-                                       k / g->cf_side - g->cf_r);
-            if (rc >= 0) {
-                w[k] += a * m->input[rc];
-                sum += w[k];
-            }
+        if (sc->rate > 0.0f) {
+            float d = m->drive_scale[u] /
+                      (1.0f + sc->rate * (m->avg_activity[u] - sc->target) /
+                                  sc->target);
+            m->drive_scale[u] = d < 0.01f ? 0.01f : d > 100.0f ? 100.0f : d;
         }
-        float inv = 1.0f / sum;
-        for (int k = 0; k < g->cf_len; k++)
-            w[k] *= inv;
+        if (m->gain_recovery[u] > 0.0f) {
+            float gn = m->unit_gain[u] + m->gain_recovery[u];
+            if (gn >= 1.0f) {
+                gn = 1.0f;
+                m->gain_recovery[u] = 0.0f;
+            }
+            m->unit_gain[u] = gn;
+        }
+        learn(m, u, y, rate * m->modulation[u]);
     }
+    if (g->structural &&
+        (t + 1) % (uint64_t)p->afferent.structural.interval == 0)
+        restructure(m, t);
     m->iteration++;
 }
 

@@ -6,25 +6,62 @@
 #define REMAP_SCENARIO_H
 
 #include "core/status.h"
+#include "model/model.h"
 #include "model/params.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* What an event does. Each kind is one optional key of a timeline entry. */
+/* What an event does. Each timeline entry has one key naming its kind; an
+ * entry with `until` (a period) becomes two events, its start and its
+ * end, the end carrying the start's fields. docs/scenario.md describes
+ * each. */
 typedef enum remap_event_kind {
-    REMAP_EVENT_SET,       /* `set: {path, value}`: change a parameter */
-    REMAP_EVENT_CHECKPOINT /* `checkpoint: {label}`: write a checkpoint */
+    REMAP_EVENT_SET,         /* `set: {path, value}`: change a parameter */
+    REMAP_EVENT_CHECKPOINT,  /* `checkpoint: {label}`: write a checkpoint */
+    REMAP_EVENT_LESION,      /* `lesion`: kill a cortical shape */
+    REMAP_EVENT_DEAFFERENT,  /* `deafferent`: silence regions */
+    REMAP_EVENT_RESTORE,     /* `restore`, or a deafferent's `until` */
+    REMAP_EVENT_FUSE,        /* `fuse`: regions touched together */
+    REMAP_EVENT_ENRICH,      /* `enrich`: factor on regions' touch frequency */
+    REMAP_EVENT_REHAB_START, /* `rehab` from `at` ... */
+    REMAP_EVENT_REHAB_END,   /* ... to `until` */
+    REMAP_EVENT_SLEEP_START, /* `sleep` from `at` ... */
+    REMAP_EVENT_SLEEP_END,   /* ... to `until` */
+    REMAP_EVENT_AGE,         /* `age: {value}`: the age becomes value */
+    REMAP_EVENT_MODULATE,    /* `modulate`: regional learning factor; its
+                                `until` ends with a MODULATE of factor 1 */
+    REMAP_EVENT_KIND_COUNT
 } remap_event_kind;
+
+/* The timeline key of a kind ("set", "lesion", "rehab" for both rehab
+ * kinds …) and a short name for logs and metrics.csv ("rehab-start"). */
+const char *remap_event_key(remap_event_kind kind);
+const char *remap_event_name(remap_event_kind kind);
 
 typedef struct remap_event {
     uint64_t at;           /* applied when the model has completed `at`
                             * iterations; 0 <= at <= iterations */
     remap_event_kind kind;
     char path[128];        /* set: parameter path (a runtime parameter) */
-    double value;          /* set: new value, inside the parameter's range */
+    double value;          /* set: new value; age: the age (iterations) */
     char label[64];        /* checkpoint: optional label ("" if none) */
+    remap_shape shape;     /* lesion, modulate: where, cortical units */
+    float penumbra_width;  /* lesion: ring width, cortical units (0: none) */
+    float penumbra_gain;   /* lesion: gain in the ring, [0, 1] */
+    uint64_t penumbra_recovery; /* lesion: iterations to full gain (0: never) */
+    unsigned regions;      /* deafferent, restore, fuse, enrich, rehab: bit
+                              r set for region r of the layout */
+    float factor;          /* enrich: frequency factor (> 0); rehab: focus,
+                              the frequency factor (> 0); modulate: the
+                              learning factor (>= 0) */
+    float gain;            /* rehab: factor on learning (>= 0) */
+    remap_sleep_params sleep; /* sleep: its parameters (the `sleep`
+                                 section's values where not given) */
+    uint64_t until;        /* a period's end (0 when none); the end event
+                              has it too */
+    bool scheduled;        /* a `set` generated from `schedules` */
     int line, col;         /* where it was written, 1-based (for messages) */
 } remap_event;
 
