@@ -10,6 +10,7 @@
 #include <hdf5.h>
 
 #include <ftw.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,21 +356,79 @@ static void fill_bits(void *dst, size_t n, uint32_t *s)
         d[i] = i < 5 ? special[i] : xorshift(s);
 }
 
+/* Values in [0, 1] (gains), the awkward ones first. */
+static void fill_unit(float *d, size_t n, uint32_t *s)
+{
+    static const float special[] = {-0.0f, 0x1p-149f, 1.0f, 0.0f};
+    for (size_t i = 0; i < n; i++)
+        d[i] = i < 4 ? special[i] : (float)(xorshift(s) >> 8) * 0x1p-24f;
+}
+
+/* Weights and synapse flags: arbitrary bits on the live synapses of the
+ * field, about one in eight of them pruned (weight 0) and some with
+ * counters above 1; absent synapses keep weight 0. */
+static void scramble_synapses(remap_model *m, uint32_t *s)
+{
+    const remap_geometry *g = &m->geom;
+    size_t len = (size_t)g->units * (size_t)g->cf_len;
+    float *bits = calloc(len, sizeof(float));
+    fill_bits(bits, len, s);
+    size_t next = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!m->synapse[i]) {
+            m->weights[i] = 0.0f;
+            continue;
+        }
+        uint32_t r = xorshift(s);
+        if (r % 8 == 0) {
+            m->synapse[i] = 0;
+            m->weights[i] = 0.0f;
+        } else {
+            m->synapse[i] = (uint8_t)(1 + (r >> 8) % 255);
+            m->weights[i] = bits[next++];
+        }
+    }
+    free(bits);
+}
+
 /* Sets every piece of state and some runtime parameters away from what a
  * fresh model would hold. */
 static void scramble(remap_model *m)
 {
     const remap_geometry *g = &m->geom;
     uint32_t s = 0x1234567u;
-    size_t units = (size_t)g->units;
-    fill_bits(m->weights, units * (size_t)g->cf_len, &s);
+    size_t units = (size_t)g->units, receptors = (size_t)g->receptors;
+    scramble_synapses(m, &s);
     fill_bits(m->threshold, units, &s);
     fill_bits(m->avg_activity, units, &s);
     fill_bits(m->activity, units, &s);
     fill_bits(m->active_count, units, &s);
-    fill_bits(m->input, (size_t)g->receptors, &s);
+    fill_bits(m->input, receptors, &s);
+    fill_bits(m->bcm_threshold, units, &s);
+    fill_bits(m->drive_scale, units, &s);
+    fill_bits(m->modulation, units, &s);
+    fill_bits(m->input_trace, receptors, &s);
+    fill_unit(m->unit_gain, units, &s);
+    fill_unit(m->gain_recovery, units, &s);
+    fill_unit(m->receptor_gain, receptors, &s);
+    for (size_t r = 0; r < receptors; r++)
+        m->affected[r] = (uint8_t)(xorshift(&s) % 2);
     for (int r = 0; r < g->receptors; r++)
         m->skin_region[r] = (uint8_t)(xorshift(&s) % REMAP_REGION_COUNT);
+    for (int r = 0; r < REMAP_REGION_COUNT; r++) {
+        m->cond.enrich[r] = 1.0f + 0.25f * (float)r;
+        m->cond.focus[r] = 0.5f + (float)r;
+        m->cond.co_touch[r] = (uint8_t)(xorshift(&s) % 64 & ~(1u << r));
+    }
+    m->cond.rehab_gain = 1.75f;
+    m->cond.deafferented = 0x2a;
+    m->cond.spot[0] = 0.21f, m->cond.spot[1] = 0.61f;
+    m->cond.spot[2] = 0.29f, m->cond.spot[3] = 0.79f;
+    m->cond.spot_share = 0.125f;
+    m->cond.sleeping = 1;
+    m->cond.sleep.noise = 0.3f;
+    m->cond.sleep.downscale = 0.05f;
+    m->cond.sleep.weak = 0.75f;
     m->iteration = 123456789012ull;
     remap_error err;
     cr_assert_eq(remap_param_set(&m->params, "stimulus.peak", 0.75, &err),
@@ -405,6 +464,82 @@ static void assert_same_bits(const void *a, const void *b, size_t bytes,
               what);
 }
 
+/* The conditions, field by field (the struct may have padding). */
+static void assert_same_conditions(const remap_conditions *a,
+                                   const remap_conditions *b)
+{
+    size_t regions = REMAP_REGION_COUNT;
+    assert_same_bits(a->enrich, b->enrich, regions * sizeof(float),
+                     "cond.enrich");
+    assert_same_bits(a->focus, b->focus, regions * sizeof(float),
+                     "cond.focus");
+    assert_same_bits(&a->rehab_gain, &b->rehab_gain, sizeof(float),
+                     "cond.rehab_gain");
+    assert_same_bits(a->co_touch, b->co_touch, regions, "cond.co_touch");
+    cr_assert_eq(a->deafferented, b->deafferented, "cond.deafferented");
+    assert_same_bits(a->spot, b->spot, sizeof a->spot, "cond.spot");
+    assert_same_bits(&a->spot_share, &b->spot_share, sizeof(float),
+                     "cond.spot_share");
+    cr_assert_eq(a->sleeping, b->sleeping, "cond.sleeping");
+    assert_same_bits(&a->sleep.noise, &b->sleep.noise, sizeof(float),
+                     "cond.sleep.noise");
+    assert_same_bits(&a->sleep.downscale, &b->sleep.downscale, sizeof(float),
+                     "cond.sleep.downscale");
+    assert_same_bits(&a->sleep.weak, &b->sleep.weak, sizeof(float),
+                     "cond.sleep.weak");
+}
+
+/* Every parameter, state array and condition of two models, bit for
+ * bit. */
+static void assert_same_model(const remap_model *a, const remap_model *b)
+{
+    const remap_geometry *g = &a->geom;
+    size_t units = (size_t)g->units, receptors = (size_t)g->receptors;
+    size_t len = units * (size_t)g->cf_len;
+    cr_assert_eq(b->iteration, a->iteration);
+    cr_assert_eq(b->seed, a->seed);
+    size_t count;
+    const remap_param_info *table = remap_param_table(&count);
+    for (size_t i = 0; i < count; i++) {
+        double va = remap_param_get(&a->params, &table[i]);
+        double vb = remap_param_get(&b->params, &table[i]);
+        cr_assert(memcmp(&va, &vb, sizeof va) == 0, "%s: %g != %g",
+                  table[i].path, va, vb);
+    }
+    assert_same_bits(a->weights, b->weights, len * sizeof(float), "weights");
+    assert_same_bits(a->synapse, b->synapse, len, "synapse");
+    assert_same_bits(a->threshold, b->threshold, units * sizeof(float),
+                     "threshold");
+    assert_same_bits(a->avg_activity, b->avg_activity, units * sizeof(float),
+                     "avg_activity");
+    assert_same_bits(a->activity, b->activity, units * sizeof(float),
+                     "activity");
+    assert_same_bits(a->active_count, b->active_count,
+                     units * sizeof(uint32_t), "active_count");
+    assert_same_bits(a->bcm_threshold, b->bcm_threshold,
+                     units * sizeof(float), "bcm_threshold");
+    assert_same_bits(a->drive_scale, b->drive_scale, units * sizeof(float),
+                     "drive_scale");
+    assert_same_bits(a->unit_gain, b->unit_gain, units * sizeof(float),
+                     "unit_gain");
+    assert_same_bits(a->gain_recovery, b->gain_recovery,
+                     units * sizeof(float), "gain_recovery");
+    assert_same_bits(a->modulation, b->modulation, units * sizeof(float),
+                     "modulation");
+    assert_same_bits(a->input, b->input, receptors * sizeof(float), "input");
+    assert_same_bits(a->input_trace, b->input_trace,
+                     receptors * sizeof(float), "input_trace");
+    assert_same_bits(a->receptor_gain, b->receptor_gain,
+                     receptors * sizeof(float), "receptor_gain");
+    assert_same_bits(a->affected, b->affected, receptors, "affected");
+    assert_same_bits(a->skin_region, b->skin_region, receptors,
+                     "skin_region");
+    assert_same_conditions(&a->cond, &b->cond);
+    /* The touch table follows the loaded frequencies and conditions. */
+    assert_same_bits(a->region_cdf, b->region_cdf,
+                     REMAP_REGION_COUNT * sizeof(float), "region_cdf");
+}
+
 Test(checkpoint, round_trip_is_bit_exact)
 {
     remap_params p;
@@ -433,34 +568,8 @@ Test(checkpoint, round_trip_is_bit_exact)
     cr_assert_eq(remap_checkpoint_load(path, b, &err), REMAP_OK, "%s",
                  err.msg);
     assert_no_open_hdf5();
-
-    cr_assert_eq(b->iteration, a->iteration);
     cr_assert_eq(b->seed, 7);
-    size_t count;
-    const remap_param_info *table = remap_param_table(&count);
-    for (size_t i = 0; i < count; i++) {
-        double va = remap_param_get(&a->params, &table[i]);
-        double vb = remap_param_get(&b->params, &table[i]);
-        cr_assert(memcmp(&va, &vb, sizeof va) == 0, "%s: %g != %g",
-                  table[i].path, va, vb);
-    }
-    assert_same_bits(a->weights, b->weights,
-                     units * (size_t)g->cf_len * sizeof(float), "weights");
-    assert_same_bits(a->threshold, b->threshold, units * sizeof(float),
-                     "threshold");
-    assert_same_bits(a->avg_activity, b->avg_activity, units * sizeof(float),
-                     "avg_activity");
-    assert_same_bits(a->activity, b->activity, units * sizeof(float),
-                     "activity");
-    assert_same_bits(a->active_count, b->active_count,
-                     units * sizeof(uint32_t), "active_count");
-    assert_same_bits(a->input, b->input, (size_t)g->receptors * sizeof(float),
-                     "input");
-    assert_same_bits(a->skin_region, b->skin_region, (size_t)g->receptors,
-                     "skin_region");
-    /* The touch table follows the loaded frequencies. */
-    assert_same_bits(a->region_cdf, b->region_cdf,
-                     REMAP_REGION_COUNT * sizeof(float), "region_cdf");
+    assert_same_model(a, b);
 
     /* The optional measures are there, in the documented layout. */
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -715,12 +824,14 @@ Test(checkpoint, geometry_mismatch_is_refused)
     char want[2048];
     snprintf(want, sizeof want,
              "%s: checkpoint geometry (skin_n %d, cortex_n 16, cf_r %d, "
-             "cf_side %d, cf_len %d) does not match the model (skin_n %d, "
-             "cortex_n 20, cf_r %d, cf_side %d, cf_len %d); build the model "
-             "from the checkpoint's scenario",
+             "cf_side %d, cf_len %d, cf_r2i %d, init_r2i %d, structural 0) "
+             "does not match the model (skin_n %d, cortex_n 20, cf_r %d, "
+             "cf_side %d, cf_len %d, cf_r2i %d, init_r2i %d, structural 0); "
+             "build the model from the checkpoint's scenario",
              path, a->geom.skin_n, a->geom.cf_r, a->geom.cf_side,
-             a->geom.cf_len, b->geom.skin_n, b->geom.cf_r, b->geom.cf_side,
-             b->geom.cf_len);
+             a->geom.cf_len, a->geom.cf_r2i, a->geom.init_r2i,
+             b->geom.skin_n, b->geom.cf_r, b->geom.cf_side, b->geom.cf_len,
+             b->geom.cf_r2i, b->geom.init_r2i);
     cr_assert_str_eq(err.msg, want);
     cr_assert_eq(b->iteration, 0);
     assert_no_open_hdf5();
@@ -820,4 +931,661 @@ Test(checkpoint, save_into_missing_directory_fails)
     assert_no_open_hdf5();
     cr_assert_eq(count_entries(dir), 0);
     remap_model_destroy(m);
+}
+
+/* ---- the perturbation state, the conditions and older files ------------- */
+
+static void structural_params(remap_params *p)
+{
+    small_params(p);
+    p->afferent.structural.max_radius = 0.25f;
+    p->afferent.structural.interval = 5;
+    p->afferent.structural.patience = 2;
+    p->afferent.scaling.rate = 0.01f;
+}
+
+static remap_shape disc(float x, float y, float r)
+{
+    remap_shape s;
+    memset(&s, 0, sizeof s);
+    s.kind = REMAP_SHAPE_DISC;
+    s.cx = x, s.cy = y, s.radius = r;
+    return s;
+}
+
+static void step(remap_model *m, uint64_t n)
+{
+    remap_error err;
+    cr_assert_eq(remap_model_step(m, n, &err), REMAP_OK, "%s", err.msg);
+}
+
+/* Every kind of event a timeline can apply, on the hand layout. */
+static void perturb_hand(remap_model *m)
+{
+    remap_shape lesion = disc(0.5f, 0.5f, 0.15f);
+    cr_assert_gt(remap_model_lesion(m, &lesion, 0.1f, 0.4f, 50), 0);
+    remap_model_deafferent(m, 1u << REMAP_REGION_D2, true);
+    remap_model_fuse(m, (1u << REMAP_REGION_D3) | (1u << REMAP_REGION_D4));
+    remap_model_enrich(m, 1u << REMAP_REGION_D1, 3.0f);
+    const float spot[4] = {0.0f, 0.8f, 0.2f, 1.0f};
+    remap_model_enrich_spot(m, spot, 4.0f);
+    remap_model_rehab(m, 1u << REMAP_REGION_PALM, 2.0f, 1.5f, true);
+    remap_shape mod = disc(0.2f, 0.2f, 0.2f);
+    remap_model_modulate(m, &mod, 2.5f);
+    const remap_sleep_params sleep = {0.2f, 0.02f, 0.4f};
+    remap_model_sleep(m, &sleep);
+    for (int r = 0; r < m->geom.receptors; r += 3)
+        m->affected[r] = 1;
+}
+
+/* Prunes the centre synapse of unit u (weight zeroed). */
+static void prune_centre(remap_model *m, int u)
+{
+    const remap_geometry *g = &m->geom;
+    size_t k = (size_t)u * (size_t)g->cf_len +
+               (size_t)(g->cf_r * g->cf_side + g->cf_r);
+    cr_assert_neq(m->synapse[k], 0);
+    m->synapse[k] = 0;
+    m->weights[k] = 0.0f;
+}
+
+Test(checkpoint, perturbed_structural_run_resumes_bit_for_bit)
+{
+    remap_params p;
+    structural_params(&p);
+    remap_model *a = make_model(&p, 3);
+    const remap_geometry *g = &a->geom;
+    cr_assert(g->structural);
+    cr_assert_gt(g->cf_r2i, g->init_r2i);
+    step(a, 12);
+    perturb_hand(a);
+    prune_centre(a, 40);
+    /* A synapse sprouted beyond the initial field. */
+    size_t k = 60 * (size_t)g->cf_len + (size_t)(g->cf_r * g->cf_side +
+                                                 g->cf_r + 5);
+    cr_assert(remap_cf_in_circle(g, (int)(k % (size_t)g->cf_len)));
+    a->synapse[k] = 3;
+    a->weights[k] = 0.001f;
+    for (int u = 0; u < g->units; u++)
+        a->bcm_threshold[u] = 0.001f * (float)u;
+    step(a, 3);
+
+    char path[1024];
+    snprintf(path, sizeof path, "%s", at("ck.h5"));
+    save(path, a);
+    remap_model *b = make_model(&p, 99);
+    remap_error err;
+    cr_assert_eq(remap_checkpoint_load(path, b, &err), REMAP_OK, "%s",
+                 err.msg);
+    assert_no_open_hdf5();
+    assert_same_model(a, b);
+
+    /* Both continue the same way: asleep, then awake. */
+    step(a, 10);
+    step(b, 10);
+    remap_model_sleep(a, NULL);
+    remap_model_sleep(b, NULL);
+    step(a, 15);
+    step(b, 15);
+    assert_same_model(a, b);
+
+    /* The documented layout. */
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t ds = H5Dopen2(f, "/state/synapse", H5P_DEFAULT);
+    hid_t dcpl = H5Dget_create_plist(ds);
+    cr_assert_eq(H5Pget_layout(dcpl), H5D_CHUNKED);
+    cr_assert_geq(H5Pget_nfilters(dcpl), 2);
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+    int structural = -1;
+    hid_t at_ = H5Aopen_by_name(f, "/geometry", "structural", H5P_DEFAULT,
+                                H5P_DEFAULT);
+    H5Aread(at_, H5T_NATIVE_INT, &structural);
+    H5Aclose(at_);
+    cr_assert_eq(structural, 1);
+    H5Fclose(f);
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+}
+
+static void delete_objects(const char *path, const char *const *names,
+                           size_t n)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_geq(H5Ldelete(f, names[i], H5P_DEFAULT), 0, "%s",
+                      names[i]);
+    H5Fclose(f);
+}
+
+static void delete_attrs(const char *path, const char *obj,
+                         const char *const *names, size_t n)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_geq(H5Adelete_by_name(f, obj, names[i], H5P_DEFAULT), 0,
+                      "%s", names[i]);
+    H5Fclose(f);
+}
+
+static const char *const added_objects[] = {
+    "/state/synapse",       "/state/bcm_threshold", "/state/drive_scale",
+    "/state/unit_gain",     "/state/gain_recovery", "/state/modulation",
+    "/state/input_trace",   "/state/receptor_gain", "/state/affected",
+    "/conditions",
+};
+#define ADDED_OBJECTS (sizeof added_objects / sizeof added_objects[0])
+
+/* Makes the file look like one written before the added state: no added
+ * objects, geometry attributes or newer parameters. */
+static void make_old_style(const char *path)
+{
+    delete_objects(path, added_objects, ADDED_OBJECTS);
+    static const char *const geometry[] = {"cf_r2i", "init_r2i",
+                                           "structural"};
+    delete_attrs(path, "/geometry", geometry, 3);
+    static const char *const params[] = {
+        "sheets.skin.layout",
+        "projections.afferent.rule",
+        "projections.afferent.bcm_rate",
+        "projections.afferent.structural.max_radius",
+        "projections.afferent.scaling.rate",
+        "plasticity.modulation",
+        "sleep.noise",
+    };
+    delete_attrs(path, "/params", params, sizeof params / sizeof params[0]);
+}
+
+Test(checkpoint, old_checkpoint_loads_with_initial_values)
+{
+    remap_params p;
+    small_params(&p);
+    remap_model *a = make_model(&p, 5);
+    step(a, 4);
+    perturb_hand(a);
+    a->iteration = 777;
+    char path[1024];
+    snprintf(path, sizeof path, "%s", at("ck.h5"));
+    save(path, a);
+    make_old_style(path);
+
+    remap_checkpoint_info info;
+    remap_error err;
+    cr_assert_eq(remap_checkpoint_read_info(path, &info, &err), REMAP_OK,
+                 "%s", err.msg);
+    cr_assert_eq(info.format_version, 1);
+    cr_assert_eq(info.iteration, 777);
+    remap_checkpoint_info_free(&info);
+
+    remap_model *fresh = make_model(&p, 99);
+    remap_model *b = make_model(&p, 99);
+    const remap_geometry *g = &b->geom;
+    size_t units = (size_t)g->units, receptors = (size_t)g->receptors;
+    /* Values a load must reset, not keep. */
+    b->unit_gain[3] = 0.0f;
+    b->gain_recovery[4] = 0.5f;
+    b->modulation[5] = 3.0f;
+    b->drive_scale[6] = 2.0f;
+    b->input_trace[7] = 0.25f;
+    b->receptor_gain[8] = 0.0f;
+    b->affected[9] = 1;
+    cr_assert_eq(remap_checkpoint_load(path, b, &err), REMAP_OK, "%s",
+                 err.msg);
+    assert_no_open_hdf5();
+
+    cr_assert_eq(b->iteration, 777);
+    cr_assert_eq(b->seed, 5);
+    assert_same_bits(a->weights, b->weights,
+                     units * (size_t)g->cf_len * sizeof(float), "weights");
+    assert_same_bits(a->threshold, b->threshold, units * sizeof(float),
+                     "threshold");
+    assert_same_bits(a->activity, b->activity, units * sizeof(float),
+                     "activity");
+    for (size_t u = 0; u < units; u++) {
+        cr_assert_eq(b->unit_gain[u], 1.0f);
+        cr_assert_eq(b->gain_recovery[u], 0.0f);
+        cr_assert_eq(b->modulation[u], 1.0f);
+        cr_assert_eq(b->drive_scale[u], 1.0f);
+    }
+    for (size_t r = 0; r < receptors; r++) {
+        cr_assert_eq(b->input_trace[r], 0.0f);
+        cr_assert_eq(b->receptor_gain[r], 1.0f);
+        cr_assert_eq(b->affected[r], 0);
+    }
+    /* What the model was built with. */
+    assert_same_bits(fresh->bcm_threshold, b->bcm_threshold,
+                     units * sizeof(float), "bcm_threshold");
+    assert_same_bits(fresh->synapse, b->synapse,
+                     units * (size_t)g->cf_len, "synapse");
+    assert_same_conditions(&fresh->cond, &b->cond);
+    /* Parameters the file lacks keep the model's value. */
+    cr_assert_eq(b->params.layout, REMAP_LAYOUT_HAND);
+    cr_assert_eq(b->params.sleep.noise, p.sleep.noise);
+    remap_model_destroy(fresh);
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+}
+
+Test(checkpoint, old_checkpoint_refuses_a_structural_model)
+{
+    remap_params p;
+    small_params(&p);
+    p.afferent.structural.max_radius = p.afferent.radius;
+    remap_model *a = make_model(&p, 1);
+    char path[1024];
+    snprintf(path, sizeof path, "%s", at("ck.h5"));
+    save(path, a);
+    remap_model_destroy(a);
+    small_params(&p);
+    a = make_model(&p, 1);
+    save(path, a);
+    make_old_style(path);
+    p.afferent.structural.max_radius = p.afferent.radius;
+    remap_model *b = make_model(&p, 1);
+    const remap_geometry *g = &b->geom;
+    remap_error err;
+    cr_assert_eq(remap_checkpoint_load(path, b, &err), REMAP_EFORMAT);
+    char want[2048];
+    snprintf(want, sizeof want,
+             "%s: checkpoint geometry (skin_n %d, cortex_n %d, cf_r %d, "
+             "cf_side %d, cf_len %d, cf_r2i unknown, init_r2i unknown, "
+             "structural 0) does not match the model (skin_n %d, cortex_n "
+             "%d, cf_r %d, cf_side %d, cf_len %d, cf_r2i %d, init_r2i %d, "
+             "structural 1); build the model from the checkpoint's scenario",
+             path, g->skin_n, g->cortex_n, g->cf_r, g->cf_side, g->cf_len,
+             g->skin_n, g->cortex_n, g->cf_r, g->cf_side, g->cf_len,
+             g->cf_r2i, g->init_r2i);
+    cr_assert_str_eq(err.msg, want);
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+}
+
+Test(checkpoint, structural_and_plain_models_do_not_mix)
+{
+    /* A maximal field equal to the initial one: the same sizes, only the
+     * structural flag differs. */
+    remap_params plain, structural;
+    small_params(&plain);
+    small_params(&structural);
+    structural.afferent.structural.max_radius = structural.afferent.radius;
+    remap_model *a = make_model(&plain, 1);
+    remap_model *b = make_model(&structural, 1);
+    const remap_geometry *g = &a->geom;
+    cr_assert_eq(g->cf_len, b->geom.cf_len);
+    char pa[1024], pb[1024];
+    snprintf(pa, sizeof pa, "%s", at("plain.h5"));
+    snprintf(pb, sizeof pb, "%s", at("structural.h5"));
+    save(pa, a);
+    save(pb, b);
+    char sizes[256];
+    snprintf(sizes, sizeof sizes,
+             "skin_n %d, cortex_n %d, cf_r %d, cf_side %d, cf_len %d, "
+             "cf_r2i %d, init_r2i %d",
+             g->skin_n, g->cortex_n, g->cf_r, g->cf_side, g->cf_len,
+             g->cf_r2i, g->init_r2i);
+    remap_error err;
+    char want[2048];
+    cr_assert_eq(remap_checkpoint_load(pb, a, &err), REMAP_EFORMAT);
+    snprintf(want, sizeof want,
+             "%s: checkpoint geometry (%s, structural 1) does not match the "
+             "model (%s, structural 0); build the model from the "
+             "checkpoint's scenario",
+             pb, sizes, sizes);
+    cr_assert_str_eq(err.msg, want);
+    cr_assert_eq(remap_checkpoint_load(pa, b, &err), REMAP_EFORMAT);
+    snprintf(want, sizeof want,
+             "%s: checkpoint geometry (%s, structural 0) does not match the "
+             "model (%s, structural 1); build the model from the "
+             "checkpoint's scenario",
+             pa, sizes, sizes);
+    cr_assert_str_eq(err.msg, want);
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+}
+
+Test(checkpoint, partial_added_state_is_refused)
+{
+    remap_params p;
+    small_params(&p);
+    remap_model *m = make_model(&p, 1);
+    char path[1024];
+    snprintf(path, sizeof path, "%s", at("ck.h5"));
+    save(path, m);
+    static const char *const gone[] = {"/state/unit_gain"};
+    delete_objects(path, gone, 1);
+    char want[2048];
+    snprintf(want, sizeof want,
+             "%s: checkpoint has /state/synapse but no /state/unit_gain",
+             path);
+    remap_checkpoint_info info;
+    remap_error err;
+    cr_assert_eq(remap_checkpoint_read_info(path, &info, &err),
+                 REMAP_EFORMAT);
+    cr_assert_str_eq(err.msg, want);
+    cr_assert_eq(remap_checkpoint_load(path, m, &err), REMAP_EFORMAT);
+    cr_assert_str_eq(err.msg, want);
+
+    save(path, m);
+    static const char *const geometry[] = {"structural"};
+    delete_attrs(path, "/geometry", geometry, 1);
+    cr_assert_eq(remap_checkpoint_load(path, m, &err), REMAP_EFORMAT);
+    snprintf(want, sizeof want,
+             "%s: checkpoint has no attribute 'structural' of /geometry",
+             path);
+    cr_assert_str_eq(err.msg, want);
+    assert_no_open_hdf5();
+    remap_model_destroy(m);
+}
+
+/* Overwrites element [row, col] of a 2-D dataset. */
+static void poke(const char *path, const char *name, hsize_t row,
+                 hsize_t col, hid_t mtype, const void *value)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    cr_assert_geq(ds, 0, "%s", name);
+    hid_t fs = H5Dget_space(ds);
+    hsize_t start[2] = {row, col}, one[2] = {1, 1};
+    cr_assert_geq(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, one,
+                                      NULL),
+                  0);
+    hid_t ms = H5Screate_simple(2, one, NULL);
+    cr_assert_geq(H5Dwrite(ds, mtype, ms, fs, H5P_DEFAULT, value), 0);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(ds);
+    H5Fclose(f);
+}
+
+static void poke_f32(const char *path, const char *name, hsize_t row,
+                     hsize_t col, float v)
+{
+    poke(path, name, row, col, H5T_NATIVE_FLOAT, &v);
+}
+
+static void poke_u8(const char *path, const char *name, hsize_t row,
+                    hsize_t col, uint8_t v)
+{
+    poke(path, name, row, col, H5T_NATIVE_UINT8, &v);
+}
+
+/* Overwrites entry i of the attribute obj@name, read and written as
+ * mtype. The object is opened first: HDF5 1.10 cannot write an attribute
+ * opened with H5Aopen_by_name once it has closed the object again. */
+static void poke_attr(const char *path, const char *obj, const char *name,
+                      hid_t mtype, size_t i, const void *value)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    hid_t o = H5Oopen(f, obj, H5P_DEFAULT);
+    cr_assert_geq(o, 0, "%s", obj);
+    hid_t a = H5Aopen(o, name, H5P_DEFAULT);
+    cr_assert_geq(a, 0, "%s", name);
+    unsigned char buf[256];
+    size_t size = H5Tget_size(mtype);
+    cr_assert_geq(H5Aread(a, mtype, buf), 0);
+    memcpy(buf + i * size, value, size);
+    cr_assert_geq(H5Awrite(a, mtype, buf), 0);
+    H5Aclose(a);
+    H5Oclose(o);
+    H5Fclose(f);
+}
+
+/* Loading `path` into m fails with exactly "<path>: <rest>". */
+static void assert_refused(const char *path, remap_model *m, const char *rest)
+{
+    remap_error err;
+    cr_assert_eq(remap_checkpoint_load(path, m, &err), REMAP_EFORMAT,
+                 "accepted a file that should be refused: %s", rest);
+    char want[2048];
+    snprintf(want, sizeof want, "%s: %s", path, rest);
+    cr_assert_str_eq(err.msg, want);
+    assert_no_open_hdf5();
+}
+
+Test(checkpoint, damaged_values_are_refused)
+{
+    remap_params p;
+    small_params(&p);
+    remap_model *a = make_model(&p, 1);
+    remap_model *m = make_model(&p, 2);
+    const remap_geometry *g = &a->geom;
+    char path[1024];
+    snprintf(path, sizeof path, "%s", at("ck.h5"));
+    char rest[1024];
+
+    save(path, a);
+    poke_f32(path, "/state/unit_gain", 2, 3, 1.5f);
+    assert_refused(path, m, "/state/unit_gain[2, 3] is 1.5, outside [0, 1]");
+    save(path, a);
+    poke_f32(path, "/state/unit_gain", 0, 0, NAN);
+    assert_refused(path, m, "/state/unit_gain[0, 0] is nan, outside [0, 1]");
+    save(path, a);
+    poke_f32(path, "/state/gain_recovery", 4, 1, -0.25f);
+    assert_refused(path, m,
+                   "/state/gain_recovery[4, 1] is -0.25, outside [0, 1]");
+    save(path, a);
+    poke_f32(path, "/state/receptor_gain", 5, 6, 2.0f);
+    assert_refused(path, m, "/state/receptor_gain[5, 6] is 2, outside [0, 1]");
+
+    /* A live synapse in the corner of the square, outside the circle. */
+    save(path, a);
+    poke_u8(path, "/state/synapse", 7, 0, 1);
+    assert_refused(path, m,
+                   "/state/synapse[7, 0] is 1, a live synapse outside the "
+                   "unit's field (beyond its radius or off the skin)");
+    /* Unit 0 sits at the skin's corner: one receptor to its left is off
+     * the skin. */
+    save(path, a);
+    int left = g->cf_r * g->cf_side + g->cf_r - 1;
+    cr_assert_lt(remap_cf_receptor(g, 0, -1, 0), 0);
+    poke_u8(path, "/state/synapse", 0, (hsize_t)left, 2);
+    snprintf(rest, sizeof rest,
+             "/state/synapse[0, %d] is 2, a live synapse outside the unit's "
+             "field (beyond its radius or off the skin)",
+             left);
+    assert_refused(path, m, rest);
+    /* An absent synapse with a weight. */
+    save(path, a);
+    int centre = g->cf_r * g->cf_side + g->cf_r;
+    poke_u8(path, "/state/synapse", 17, (hsize_t)centre, 0);
+    snprintf(rest, sizeof rest,
+             "/state/weights[17, %d] is %g, but the synapse there is absent "
+             "(/state/synapse is 0); an absent synapse has weight 0",
+             centre,
+             (double)a->weights[17 * (size_t)g->cf_len + (size_t)centre]);
+    assert_refused(path, m, rest);
+
+    /* Region bits beyond the hand's six regions. */
+    save(path, a);
+    uint8_t bits = 0x40;
+    poke_attr(path, "/conditions", "deafferented", H5T_NATIVE_UINT8, 0,
+              &bits);
+    assert_refused(path, m,
+                   "attribute 'deafferented' of /conditions has bit 6 set, "
+                   "beyond the layout's 6 regions");
+    save(path, a);
+    bits = 0x81;
+    poke_attr(path, "/conditions", "co_touch", H5T_NATIVE_UINT8, 2, &bits);
+    assert_refused(path, m,
+                   "attribute 'co_touch' of /conditions: entry 2 (d2) has "
+                   "bit 7 set, beyond the layout's 6 regions");
+    save(path, a);
+    float v = -1.0f;
+    poke_attr(path, "/conditions", "enrich", H5T_NATIVE_FLOAT, 1, &v);
+    assert_refused(path, m,
+                   "attribute 'enrich' of /conditions: entry 1 (d1) is -1, "
+                   "not a finite factor >= 0");
+    save(path, a);
+    v = INFINITY;
+    poke_attr(path, "/conditions", "rehab_gain", H5T_NATIVE_FLOAT, 0, &v);
+    assert_refused(path, m,
+                   "attribute 'rehab_gain' of /conditions is inf, not a "
+                   "finite factor >= 0");
+    save(path, a);
+    bits = 2;
+    poke_attr(path, "/conditions", "sleeping", H5T_NATIVE_UINT8, 0, &bits);
+    assert_refused(path, m,
+                   "attribute 'sleeping' of /conditions is 2, not 0 or 1");
+    save(path, a);
+    v = 1.5f;
+    poke_attr(path, "/conditions", "sleep.downscale", H5T_NATIVE_FLOAT, 0,
+              &v);
+    assert_refused(path, m,
+                   "attribute 'sleep.downscale' of /conditions is 1.5, "
+                   "outside [0, 1]");
+    save(path, a);
+    v = -0.5f;
+    poke_attr(path, "/conditions", "sleep.noise", H5T_NATIVE_FLOAT, 0, &v);
+    assert_refused(path, m,
+                   "attribute 'sleep.noise' of /conditions is -0.5, not a "
+                   "finite value >= 0");
+
+    /* A per-region attribute of the wrong length. */
+    save(path, a);
+    static const char *const focus[] = {"focus"};
+    delete_attrs(path, "/conditions", focus, 1);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hsize_t three = 3;
+    hid_t sp = H5Screate_simple(1, &three, NULL);
+    hid_t at_ = H5Acreate_by_name(f, "/conditions", "focus", H5T_IEEE_F32LE,
+                                  sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const float ones[3] = {1.0f, 1.0f, 1.0f};
+    H5Awrite(at_, H5T_NATIVE_FLOAT, ones);
+    H5Aclose(at_);
+    H5Sclose(sp);
+    H5Fclose(f);
+    assert_refused(path, m,
+                   "attribute 'focus' of /conditions has 3 values, expected "
+                   "6");
+
+    /* The intact file still loads. */
+    save(path, a);
+    remap_error err;
+    cr_assert_eq(remap_checkpoint_load(path, m, &err), REMAP_OK, "%s",
+                 err.msg);
+    remap_model_destroy(a);
+    remap_model_destroy(m);
+}
+
+/* Reads a string attribute (variable length). */
+static char *attr_text(hid_t f, const char *obj, const char *name)
+{
+    hid_t a = H5Aopen_by_name(f, obj, name, H5P_DEFAULT, H5P_DEFAULT);
+    cr_assert_geq(a, 0, "%s", name);
+    hid_t t = H5Aget_type(a);
+    char *s = NULL;
+    cr_assert_geq(H5Aread(a, t, &s), 0);
+    char *copy = strdup(s);
+    H5free_memory(s);
+    H5Tclose(t);
+    H5Aclose(a);
+    return copy;
+}
+
+Test(checkpoint, choices_and_the_modalities_layout)
+{
+    remap_params p;
+    small_params(&p);
+    p.layout = REMAP_LAYOUT_MODALITIES;
+    p.afferent.rule = REMAP_RULE_BCM;
+    remap_model *a = make_model(&p, 4);
+    step(a, 3);
+    remap_model_fuse(a, 3u);
+    remap_model_deafferent(a, 1u << 1, true);
+    remap_model_enrich(a, 1u << 0, 2.0f);
+    char path[1024];
+    snprintf(path, sizeof path, "%s", at("ck.h5"));
+    save(path, a);
+
+    remap_model *b = make_model(&p, 8);
+    remap_error err;
+    cr_assert_eq(remap_checkpoint_load(path, b, &err), REMAP_OK, "%s",
+                 err.msg);
+    assert_same_model(a, b);
+    step(a, 5);
+    step(b, 5);
+    assert_same_model(a, b);
+
+    /* Region names and per-region conditions follow the layout; choices
+     * are stored as their index. */
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    char *names = attr_text(f, "/skin/region", "names");
+    cr_assert_str_eq(names, "vision,touch");
+    free(names);
+    names = attr_text(f, "/conditions", "regions");
+    cr_assert_str_eq(names, "vision,touch");
+    free(names);
+    hid_t at_ = H5Aopen_by_name(f, "/conditions", "enrich", H5P_DEFAULT,
+                                H5P_DEFAULT);
+    hid_t sp = H5Aget_space(at_);
+    cr_assert_eq(H5Sget_simple_extent_npoints(sp), 2);
+    float enrich[2];
+    H5Aread(at_, H5T_NATIVE_FLOAT, enrich);
+    cr_assert_eq(enrich[0], 2.0f);
+    cr_assert_eq(enrich[1], 1.0f);
+    H5Sclose(sp);
+    H5Aclose(at_);
+    double layout = -1;
+    at_ = H5Aopen_by_name(f, "/params", "sheets.skin.layout", H5P_DEFAULT,
+                          H5P_DEFAULT);
+    H5Aread(at_, H5T_NATIVE_DOUBLE, &layout);
+    H5Aclose(at_);
+    cr_assert_eq(layout, 1.0);
+    H5Fclose(f);
+
+    /* Choices that differ are named. */
+    remap_params hand = p;
+    hand.layout = REMAP_LAYOUT_HAND;
+    remap_model *c = make_model(&hand, 4);
+    assert_refused(path, c,
+                   "parameter sheets.skin.layout is modalities (1) in the "
+                   "checkpoint but hand (0) in the model; build the model "
+                   "from the checkpoint's scenario");
+    remap_model_destroy(c);
+    remap_params hebbian = p;
+    hebbian.afferent.rule = REMAP_RULE_HEBBIAN;
+    c = make_model(&hebbian, 4);
+    assert_refused(path, c,
+                   "parameter projections.afferent.rule is bcm (1) in the "
+                   "checkpoint but hebbian (0) in the model; build the model "
+                   "from the checkpoint's scenario");
+    remap_model_destroy(c);
+
+    /* Bits of regions the layout does not have. */
+    uint8_t bits = 0x04;
+    poke_attr(path, "/conditions", "co_touch", H5T_NATIVE_UINT8, 0, &bits);
+    assert_refused(path, b,
+                   "attribute 'co_touch' of /conditions: entry 0 (vision) "
+                   "has bit 2 set, beyond the layout's 2 regions");
+
+    /* Conditions on a region the layout lacks cannot be stored. */
+    a->cond.enrich[4] = 2.0f;
+    cr_assert_eq(remap_checkpoint_save(path, a, scenario_yaml, NULL, NULL,
+                                       NULL, &err),
+                 REMAP_EINVAL);
+    char want[2048];
+    snprintf(want, sizeof want,
+             "%s: cannot save the conditions: they name a region beyond "
+             "the layout's 2 regions",
+             path);
+    cr_assert_str_eq(err.msg, want);
+    a->cond.enrich[4] = 1.0f;
+    a->cond.co_touch[1] = 0x05;
+    cr_assert_eq(remap_checkpoint_save(path, a, scenario_yaml, NULL, NULL,
+                                       NULL, &err),
+                 REMAP_EINVAL);
+    cr_assert_str_eq(err.msg, want);
+    a->cond.co_touch[1] = 0x01;
+    a->cond.deafferented = 0x80;
+    cr_assert_eq(remap_checkpoint_save(path, a, scenario_yaml, NULL, NULL,
+                                       NULL, &err),
+                 REMAP_EINVAL);
+    cr_assert_str_eq(err.msg, want);
+    assert_no_open_hdf5();
+    remap_model_destroy(a);
+    remap_model_destroy(b);
 }

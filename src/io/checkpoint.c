@@ -8,6 +8,8 @@
 #include <hdf5.h>
 
 #include <errno.h>
+#include <float.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +158,44 @@ static remap_status put_attr_int(const ck *c, const char *obj,
     return put_attr(c, obj, name, H5T_STD_I32LE, H5T_NATIVE_INT, &value);
 }
 
+static remap_status put_attr_u8(const ck *c, const char *obj,
+                                const char *name, uint8_t value)
+{
+    return put_attr(c, obj, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, &value);
+}
+
+static remap_status put_attr_f32(const ck *c, const char *obj,
+                                 const char *name, float value)
+{
+    return put_attr(c, obj, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, &value);
+}
+
+/* A one-dimensional attribute of n values. */
+static remap_status put_attr_vec(const ck *c, const char *obj,
+                                 const char *name, hid_t ftype, hid_t mtype,
+                                 int n, const void *values)
+{
+    char what[256];
+    snprintf(what, sizeof what, "attribute '%s' of %s", name, obj);
+    hsize_t dims[1] = {(hsize_t)n};
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t attr = H5I_INVALID_HID;
+    remap_status st = REMAP_OK;
+    if (space < 0)
+        goto fail;
+    attr = H5Acreate_by_name(c->file, obj, name, ftype, space, H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT);
+    if (attr < 0 || H5Awrite(attr, mtype, values) < 0)
+        goto fail;
+    goto done;
+fail:
+    st = h5_fail(c, REMAP_EIO, "write", what);
+done:
+    close_id(attr, H5Aclose);
+    close_id(space, H5Sclose);
+    return st;
+}
+
 static remap_status put_attr_u64(const ck *c, const char *obj,
                                  const char *name, uint64_t value)
 {
@@ -295,9 +335,24 @@ static remap_status put_geometry(const ck *c, const remap_geometry *g)
         (st = put_attr_int(c, "/geometry", "cortex_n", g->cortex_n)) ||
         (st = put_attr_int(c, "/geometry", "cf_r", g->cf_r)) ||
         (st = put_attr_int(c, "/geometry", "cf_side", g->cf_side)) ||
-        (st = put_attr_int(c, "/geometry", "cf_len", g->cf_len)))
+        (st = put_attr_int(c, "/geometry", "cf_len", g->cf_len)) ||
+        (st = put_attr_int(c, "/geometry", "cf_r2i", g->cf_r2i)) ||
+        (st = put_attr_int(c, "/geometry", "init_r2i", g->init_r2i)) ||
+        (st = put_attr_int(c, "/geometry", "structural",
+                           g->structural ? 1 : 0)))
         return st;
     return REMAP_OK;
+}
+
+/* "palm,d1,d2,d3,d4,d5": the names of the layout's region labels. */
+static void region_names(int layout, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int r = 0; r < remap_layout_region_count(layout) && len < size;
+         r++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", r ? "," : "",
+                                remap_layout_region_name(layout, r));
 }
 
 static remap_status put_state(const ck *c, const remap_model *m)
@@ -321,19 +376,77 @@ static remap_status put_state(const ck *c, const remap_model *m)
                           H5T_NATIVE_UINT32, 2, sheet, m->active_count,
                           false)) ||
         (st = put_dataset(c, "/state/input", f32, nf, 2, skin, m->input,
-                          false)))
+                          false)) ||
+        (st = put_dataset(c, "/state/synapse", H5T_STD_U8LE,
+                          H5T_NATIVE_UINT8, 2, w, m->synapse, true)) ||
+        (st = put_dataset(c, "/state/bcm_threshold", f32, nf, 2, sheet,
+                          m->bcm_threshold, false)) ||
+        (st = put_dataset(c, "/state/drive_scale", f32, nf, 2, sheet,
+                          m->drive_scale, false)) ||
+        (st = put_dataset(c, "/state/unit_gain", f32, nf, 2, sheet,
+                          m->unit_gain, false)) ||
+        (st = put_dataset(c, "/state/gain_recovery", f32, nf, 2, sheet,
+                          m->gain_recovery, false)) ||
+        (st = put_dataset(c, "/state/modulation", f32, nf, 2, sheet,
+                          m->modulation, false)) ||
+        (st = put_dataset(c, "/state/input_trace", f32, nf, 2, skin,
+                          m->input_trace, false)) ||
+        (st = put_dataset(c, "/state/receptor_gain", f32, nf, 2, skin,
+                          m->receptor_gain, false)) ||
+        (st = put_dataset(c, "/state/affected", H5T_STD_U8LE,
+                          H5T_NATIVE_UINT8, 2, skin, m->affected, false)))
         return st;
 
-    char names[128] = "";
-    for (int r = 0; r < REMAP_REGION_COUNT; r++) {
-        if (r > 0)
-            strcat(names, ",");
-        strcat(names, remap_region_name(r));
-    }
+    char names[128];
+    region_names(m->params.layout, names, sizeof names);
     if ((st = put_group(c, "/skin")) ||
         (st = put_dataset(c, "/skin/region", H5T_STD_U8LE, H5T_NATIVE_UINT8,
                           2, skin, m->skin_region, false)) ||
         (st = put_attr_str(c, "/skin/region", "names", names)))
+        return st;
+    return REMAP_OK;
+}
+
+/* The host-side conditions set by events. Per-region values are stored
+ * for the layout's regions only; the model's entries beyond them are never
+ * set (events name regions of the layout), and a save that finds one set
+ * is refused rather than dropping it. */
+static remap_status put_conditions(const ck *c, const remap_model *m)
+{
+    const remap_conditions *k = &m->cond;
+    int regions = remap_model_regions(m);
+    unsigned beyond = 0xffu << regions; /* mask bits the layout lacks */
+    for (int r = 0; r < REMAP_REGION_COUNT; r++) {
+        bool set = r >= regions
+                       ? k->enrich[r] != 1.0f || k->focus[r] != 1.0f ||
+                             k->co_touch[r] != 0 ||
+                             (k->deafferented & (1u << r))
+                       : (k->co_touch[r] & beyond) != 0;
+        if (set || (r == 0 && (k->deafferented & beyond)))
+            return remap_fail(c->err, REMAP_EINVAL,
+                              "%s: cannot save the conditions: they name a "
+                              "region beyond the layout's %d regions",
+                              c->path, regions);
+    }
+    char names[128];
+    region_names(m->params.layout, names, sizeof names);
+    const char *g = "/conditions";
+    hid_t f32 = H5T_IEEE_F32LE, nf = H5T_NATIVE_FLOAT;
+    remap_status st;
+    if ((st = put_group(c, g)) ||
+        (st = put_attr_str(c, g, "regions", names)) ||
+        (st = put_attr_vec(c, g, "enrich", f32, nf, regions, k->enrich)) ||
+        (st = put_attr_vec(c, g, "focus", f32, nf, regions, k->focus)) ||
+        (st = put_attr_f32(c, g, "rehab_gain", k->rehab_gain)) ||
+        (st = put_attr_vec(c, g, "co_touch", H5T_STD_U8LE, H5T_NATIVE_UINT8,
+                           regions, k->co_touch)) ||
+        (st = put_attr_u8(c, g, "deafferented", k->deafferented)) ||
+        (st = put_attr_vec(c, g, "spot", f32, nf, 4, k->spot)) ||
+        (st = put_attr_f32(c, g, "spot_share", k->spot_share)) ||
+        (st = put_attr_u8(c, g, "sleeping", k->sleeping)) ||
+        (st = put_attr_f32(c, g, "sleep.noise", k->sleep.noise)) ||
+        (st = put_attr_f32(c, g, "sleep.downscale", k->sleep.downscale)) ||
+        (st = put_attr_f32(c, g, "sleep.weak", k->sleep.weak)))
         return st;
     return REMAP_OK;
 }
@@ -378,8 +491,10 @@ static size_t image_increment(const remap_model *m, const char *scenario,
 {
     const remap_geometry *g = &m->geom;
     size_t units = (size_t)g->units, receptors = (size_t)g->receptors;
-    size_t bytes = units * (size_t)g->cf_len * 4 + units * 4 * 4 +
-                   receptors * 5 + strlen(scenario) + ((size_t)1 << 20);
+    /* Weights and synapse flags; nine 4-byte arrays per unit; three
+     * 4-byte and two 1-byte arrays per receptor. */
+    size_t bytes = units * (size_t)g->cf_len * 5 + units * 9 * 4 +
+                   receptors * 14 + strlen(scenario) + ((size_t)1 << 20);
     if (measures)
         bytes += units * 9;
     return bytes;
@@ -426,6 +541,7 @@ remap_status remap_checkpoint_save(const char *path, const remap_model *m,
         (st = put_scenario(&c, scenario_text)) ||
         (st = put_params(&c, &m->params)) ||
         (st = put_geometry(&c, &m->geom)) || (st = put_state(&c, m)) ||
+        (st = put_conditions(&c, m)) ||
         (st = put_measures(&c, &m->geom, rf_centre, preferred_region)))
         goto fail;
     if (H5Fflush(c.file, H5F_SCOPE_GLOBAL) < 0 ||
@@ -470,10 +586,11 @@ static remap_status missing(const ck *c, const char *what)
                       c->path, what);
 }
 
-/* Opens the scalar attribute obj@name and checks that it holds one value
+/* Opens the attribute obj@name and checks that it holds `count` values
  * of class cls (H5T_NO_CLASS: any number). */
-static remap_status open_attr(const ck *c, const char *obj, const char *name,
-                              H5T_class_t cls, hid_t *out)
+static remap_status open_attr_n(const ck *c, const char *obj,
+                                const char *name, H5T_class_t cls, int count,
+                                hid_t *out)
 {
     char what[256];
     snprintf(what, sizeof what, "attribute '%s' of %s", name, obj);
@@ -495,14 +612,44 @@ static remap_status open_attr(const ck *c, const char *obj, const char *name,
     close_id(type, H5Tclose);
     bool ok = cls == H5T_NO_CLASS ? got == H5T_INTEGER || got == H5T_FLOAT
                                   : got == cls;
-    if (!ok || n != 1) {
+    if (ok && n != count && count != 1) {
         H5Aclose(attr);
-        return remap_fail(c->err, REMAP_EFORMAT, "%s: %s is not a single %s",
-                          c->path, what,
+        return remap_fail(c->err, REMAP_EFORMAT,
+                          "%s: %s has %lld values, expected %d", c->path,
+                          what, (long long)n, count);
+    }
+    if (!ok || n != count) {
+        H5Aclose(attr);
+        return remap_fail(c->err, REMAP_EFORMAT, "%s: %s is not %s %s",
+                          c->path, what, count == 1 ? "a single" : "all",
                           cls == H5T_STRING ? "string" : "number");
     }
     *out = attr;
     return REMAP_OK;
+}
+
+static remap_status open_attr(const ck *c, const char *obj, const char *name,
+                              H5T_class_t cls, hid_t *out)
+{
+    return open_attr_n(c, obj, name, cls, 1, out);
+}
+
+/* A numeric attribute of exactly n values, converted by HDF5 to mtype. */
+static remap_status get_attr_vec(const ck *c, const char *obj,
+                                 const char *name, hid_t mtype, int n,
+                                 void *out)
+{
+    hid_t attr;
+    remap_status st = open_attr_n(c, obj, name, H5T_NO_CLASS, n, &attr);
+    if (st != REMAP_OK)
+        return st;
+    if (H5Aread(attr, mtype, out) < 0) {
+        char what[256];
+        snprintf(what, sizeof what, "attribute '%s' of %s", name, obj);
+        st = h5_fail(c, REMAP_EFORMAT, "read", what);
+    }
+    H5Aclose(attr);
+    return st;
 }
 
 /* A numeric scalar attribute, converted by HDF5 to mtype. */
@@ -646,10 +793,23 @@ static const char *const required[] = {
     "/state/input",    "/skin",             "/skin/region",
 };
 
+/* State added after the first release of format version 1. A file has all
+ * of it (written by this build or a later one) or none (written before it
+ * existed: the model keeps its initial values); a file with some of it is
+ * damaged. */
+static const char *const added[] = {
+    "/state/synapse",       "/state/bcm_threshold", "/state/drive_scale",
+    "/state/unit_gain",     "/state/gain_recovery", "/state/modulation",
+    "/state/input_trace",   "/state/receptor_gain", "/state/affected",
+    "/conditions",
+};
+#define ADDED_COUNT (sizeof added / sizeof added[0])
+
 /* Checks the format name and version, then that every required object is
  * there (parents are listed before their members, so H5Lexists never meets
- * a missing intermediate group). */
-static remap_status check_header(const ck *c, int *version)
+ * a missing intermediate group), and that the added state is there whole
+ * or not at all (*has_added says which). */
+static remap_status check_header(const ck *c, int *version, bool *has_added)
 {
     char format[64];
     hid_t attr;
@@ -690,12 +850,28 @@ static remap_status check_header(const ck *c, int *version)
         if (e == 0)
             return missing(c, required[i]);
     }
+    int first_there = -1, first_missing = -1;
+    for (size_t i = 0; i < ADDED_COUNT; i++) {
+        htri_t e = H5Lexists(c->file, added[i], H5P_DEFAULT);
+        if (e < 0)
+            return h5_fail(c, REMAP_EFORMAT, "look for", added[i]);
+        if (e > 0 && first_there < 0)
+            first_there = (int)i;
+        if (e == 0 && first_missing < 0)
+            first_missing = (int)i;
+    }
+    if (first_there >= 0 && first_missing >= 0)
+        return remap_fail(c->err, REMAP_EFORMAT,
+                          "%s: checkpoint has %s but no %s", c->path,
+                          added[first_there], added[first_missing]);
+    *has_added = first_there >= 0;
     return REMAP_OK;
 }
 
 static remap_status read_info(const ck *c, remap_checkpoint_info *info)
 {
-    remap_status st = check_header(c, &info->format_version);
+    bool has_added;
+    remap_status st = check_header(c, &info->format_version, &has_added);
     if (st ||
         (st = get_attr_num(c, "/", "iteration", H5T_NATIVE_UINT64,
                            &info->iteration)) ||
@@ -819,36 +995,95 @@ static remap_status read_array(const ck *c, const array_spec *a, bool read)
     return st;
 }
 
-static remap_status check_geometry(const ck *c, const remap_geometry *g)
+/* The geometry attributes, in the order the mismatch message lists them.
+ * The last three came with the added state: a file without them was
+ * written before structural plasticity, so its field was not structural
+ * and its radii follow from the parameters (which are compared too). */
+#define GEOMETRY_COUNT 8
+#define GEOMETRY_FIRST_ADDED 5
+
+static remap_status check_geometry(const ck *c, const remap_geometry *g,
+                                   bool has_added)
 {
-    const char *names[5] = {"skin_n", "cortex_n", "cf_r", "cf_side",
-                            "cf_len"};
-    const int want[5] = {g->skin_n, g->cortex_n, g->cf_r, g->cf_side,
-                         g->cf_len};
-    int have[5];
+    const char *names[GEOMETRY_COUNT] = {
+        "skin_n", "cortex_n", "cf_r",     "cf_side",
+        "cf_len", "cf_r2i",   "init_r2i", "structural",
+    };
+    const int want[GEOMETRY_COUNT] = {
+        g->skin_n, g->cortex_n, g->cf_r,     g->cf_side,
+        g->cf_len, g->cf_r2i,   g->init_r2i, g->structural ? 1 : 0,
+    };
+    int have[GEOMETRY_COUNT];
+    bool known[GEOMETRY_COUNT];
     bool same = true;
-    for (int i = 0; i < 5; i++) {
-        remap_status st = get_attr_num(c, "/geometry", names[i],
-                                       H5T_NATIVE_INT, &have[i]);
-        if (st != REMAP_OK)
-            return st;
+    for (int i = 0; i < GEOMETRY_COUNT; i++) {
+        known[i] = true;
+        if (i >= GEOMETRY_FIRST_ADDED && !has_added) {
+            htri_t there = H5Aexists_by_name(c->file, "/geometry", names[i],
+                                             H5P_DEFAULT);
+            if (there < 0)
+                return h5_fail(c, REMAP_EFORMAT, "read", "/geometry");
+            if (there == 0) {
+                /* Written before the attribute existed: not structural,
+                 * and the radii are the model's if its parameters are. */
+                if (strcmp(names[i], "structural") == 0) {
+                    have[i] = 0;
+                } else {
+                    have[i] = want[i];
+                }
+                known[i] = false;
+            }
+        }
+        if (known[i]) {
+            remap_status st = get_attr_num(c, "/geometry", names[i],
+                                           H5T_NATIVE_INT, &have[i]);
+            if (st != REMAP_OK)
+                return st;
+        }
         same = same && have[i] == want[i];
     }
     if (same)
         return REMAP_OK;
+    char in_file[256], in_model[256];
+    size_t a = 0, b = 0;
+    for (int i = 0; i < GEOMETRY_COUNT; i++) {
+        const char *sep = i ? ", " : "";
+        if (known[i] || strcmp(names[i], "structural") == 0)
+            a += (size_t)snprintf(in_file + a, sizeof in_file - a, "%s%s %d",
+                                  sep, names[i], have[i]);
+        else
+            a += (size_t)snprintf(in_file + a, sizeof in_file - a,
+                                  "%s%s unknown", sep, names[i]);
+        b += (size_t)snprintf(in_model + b, sizeof in_model - b, "%s%s %d",
+                              sep, names[i], want[i]);
+    }
     return remap_fail(c->err, REMAP_EFORMAT,
-                      "%s: checkpoint geometry (skin_n %d, cortex_n %d, "
-                      "cf_r %d, cf_side %d, cf_len %d) does not match the "
-                      "model (skin_n %d, cortex_n %d, cf_r %d, cf_side %d, "
-                      "cf_len %d); build the model from the checkpoint's "
-                      "scenario",
-                      c->path, have[0], have[1], have[2], have[3], have[4],
-                      want[0], want[1], want[2], want[3], want[4]);
+                      "%s: checkpoint geometry (%s) does not match the model "
+                      "(%s); build the model from the checkpoint's scenario",
+                      c->path, in_file, in_model);
+}
+
+/* A parameter value as the scenario writes it: the name of a choice
+ * ("bcm (1)"), or the number. */
+static void param_text(const remap_param_info *info, double v, char *buf,
+                       size_t size)
+{
+    if (info->choices && v >= 0 && v == (double)(int)v) {
+        int n = 0;
+        while (info->choices[n])
+            n++;
+        if ((int)v < n) {
+            snprintf(buf, size, "%s (%d)", info->choices[(int)v], (int)v);
+            return;
+        }
+    }
+    snprintf(buf, size, "%g", v);
 }
 
 /* Reads /params into p (a copy of the model's). Parameters fixed for a run
  * must equal the model's: they shaped its kernels and geometry, which a
- * load does not rebuild. */
+ * load does not rebuild. Choices (layout, rule) are stored as their
+ * index. */
 static remap_status read_params(const ck *c, remap_params *p)
 {
     size_t count;
@@ -867,12 +1102,16 @@ static remap_status read_params(const ck *c, remap_params *p)
         if (st != REMAP_OK)
             return st;
         double now = remap_param_get(p, &table[i]);
-        if (!table[i].runtime && v != now)
+        if (!table[i].runtime && v != now) {
+            char in_file[64], in_model[64];
+            param_text(&table[i], v, in_file, sizeof in_file);
+            param_text(&table[i], now, in_model, sizeof in_model);
             return remap_fail(c->err, REMAP_EFORMAT,
-                              "%s: parameter %s is %g in the checkpoint but "
-                              "%g in the model; build the model from the "
+                              "%s: parameter %s is %s in the checkpoint but "
+                              "%s in the model; build the model from the "
                               "checkpoint's scenario",
-                              c->path, name, v, now);
+                              c->path, name, in_file, in_model);
+        }
         remap_error perr;
         if (remap_param_set(p, name, v, &perr) != REMAP_OK)
             return remap_fail(c->err, REMAP_EFORMAT, "%s: /params: %s",
@@ -881,11 +1120,231 @@ static remap_status read_params(const ck *c, remap_params *p)
     return REMAP_OK;
 }
 
+/* ---- checks of loaded values ------------------------------------------ */
+
+/* Every value of the [rows, cols] array `name` in [lo, hi] (NaN is not). */
+static remap_status check_range(const ck *c, const char *name,
+                                const float *v, int rows, int cols, float lo,
+                                float hi)
+{
+    size_t n = (size_t)rows * (size_t)cols;
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] >= lo && v[i] <= hi))
+            return remap_fail(c->err, REMAP_EFORMAT,
+                              "%s: %s[%d, %d] is %g, outside [%g, %g]",
+                              c->path, name, (int)(i / (size_t)cols),
+                              (int)(i % (size_t)cols), (double)v[i],
+                              (double)lo, (double)hi);
+    return REMAP_OK;
+}
+
+/* A synapse exists only inside the stored field circle and on the skin,
+ * and an absent one has weight 0 (the drive sums every slot on the
+ * skin). from_file: the synapse flags came from the file, not from the
+ * model's initial field. */
+static remap_status check_synapses(const ck *c, const remap_model *m,
+                                   bool from_file)
+{
+    const remap_geometry *g = &m->geom;
+    for (int u = 0; u < g->units; u++) {
+        const uint8_t *syn = m->synapse + (size_t)u * (size_t)g->cf_len;
+        const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+        for (int k = 0; k < g->cf_len; k++) {
+            int rc = remap_cf_receptor(g, u, k % g->cf_side - g->cf_r,
+                                       k / g->cf_side - g->cf_r);
+            if (syn[k] && rc < 0)
+                return remap_fail(c->err, REMAP_EFORMAT,
+                                  "%s: /state/synapse[%d, %d] is %d, a live "
+                                  "synapse outside the unit's field (beyond "
+                                  "its radius or off the skin)",
+                                  c->path, u, k, syn[k]);
+            if (!syn[k] && w[k] != 0.0f)
+                return remap_fail(c->err, REMAP_EFORMAT,
+                                  "%s: /state/weights[%d, %d] is %g, but the "
+                                  "synapse there is absent (%s); an absent "
+                                  "synapse has weight 0",
+                                  c->path, u, k, (double)w[k],
+                                  from_file ? "/state/synapse is 0"
+                                            : "outside the initial field");
+        }
+    }
+    return REMAP_OK;
+}
+
+static remap_status check_state(const ck *c, const remap_model *m,
+                                int regions, bool has_added)
+{
+    const remap_geometry *g = &m->geom;
+    int n = g->cortex_n, s = g->skin_n;
+    for (int r = 0; r < g->receptors; r++)
+        if (m->skin_region[r] >= regions)
+            return remap_fail(c->err, REMAP_EFORMAT,
+                              "%s: /skin/region[%d, %d] holds label %d, "
+                              "beyond the last region of the layout (%d)",
+                              c->path, r / s, r % s, m->skin_region[r],
+                              regions - 1);
+    remap_status st;
+    if (has_added &&
+        ((st = check_range(c, "/state/unit_gain", m->unit_gain, n, n, 0.0f,
+                           1.0f)) ||
+         (st = check_range(c, "/state/gain_recovery", m->gain_recovery, n, n,
+                           0.0f, 1.0f)) ||
+         (st = check_range(c, "/state/receptor_gain", m->receptor_gain, s, s,
+                           0.0f, 1.0f))))
+        return st;
+    return check_synapses(c, m, has_added);
+}
+
+/* ---- conditions --------------------------------------------------------- */
+
+/* "entry 2 (d2)" */
+static void region_label(int layout, int r, char *buf, size_t size)
+{
+    snprintf(buf, size, "entry %d (%s)", r,
+             remap_layout_region_name(layout, r));
+}
+
+/* A factor that multiplies touch frequencies or learning: finite, >= 0. */
+static remap_status check_factor(const ck *c, const char *name,
+                                 const char *entry, float v)
+{
+    if (v >= 0.0f && v <= FLT_MAX)
+        return REMAP_OK;
+    return remap_fail(c->err, REMAP_EFORMAT,
+                      "%s: attribute '%s' of /conditions%s%s is %g, not a "
+                      "finite factor >= 0",
+                      c->path, name, entry ? ": " : "", entry ? entry : "",
+                      (double)v);
+}
+
+/* Bits of a region mask beyond the layout's regions. */
+static remap_status check_mask(const ck *c, const char *name,
+                               const char *entry, unsigned mask, int regions)
+{
+    for (int b = regions; b < 8; b++)
+        if (mask & (1u << b))
+            return remap_fail(c->err, REMAP_EFORMAT,
+                              "%s: attribute '%s' of /conditions%s%s has bit "
+                              "%d set, beyond the layout's %d regions",
+                              c->path, name, entry ? ": " : "",
+                              entry ? entry : "", b, regions);
+    return REMAP_OK;
+}
+
+/* A sleep parameter: finite and >= 0; downscale, a fraction, at most 1.
+ * (The same bounds the parameters of the same name have, less their
+ * upper limits, which are a scenario's business.) */
+static remap_status check_sleep(const ck *c, const char *name, float v,
+                                float hi)
+{
+    if (v >= 0.0f && v <= hi)
+        return REMAP_OK;
+    if (hi == FLT_MAX)
+        return remap_fail(c->err, REMAP_EFORMAT,
+                          "%s: attribute '%s' of /conditions is %g, not a "
+                          "finite value >= 0",
+                          c->path, name, (double)v);
+    return remap_fail(c->err, REMAP_EFORMAT,
+                      "%s: attribute '%s' of /conditions is %g, outside "
+                      "[0, %g]",
+                      c->path, name, (double)v, (double)hi);
+}
+
+/* Reads /conditions into k (a copy of the model's) and checks it. Entries
+ * beyond the layout's regions take their initial values. */
+static remap_status read_conditions(const ck *c, int layout,
+                                    remap_conditions *k)
+{
+    const char *g = "/conditions";
+    int regions = remap_layout_region_count(layout);
+    for (int r = regions; r < REMAP_REGION_COUNT; r++) {
+        k->enrich[r] = k->focus[r] = 1.0f;
+        k->co_touch[r] = 0;
+    }
+    remap_status st;
+    if ((st = get_attr_vec(c, g, "enrich", H5T_NATIVE_FLOAT, regions,
+                           k->enrich)) ||
+        (st = get_attr_vec(c, g, "focus", H5T_NATIVE_FLOAT, regions,
+                           k->focus)) ||
+        (st = get_attr_num(c, g, "rehab_gain", H5T_NATIVE_FLOAT,
+                           &k->rehab_gain)) ||
+        (st = get_attr_vec(c, g, "co_touch", H5T_NATIVE_UINT8, regions,
+                           k->co_touch)) ||
+        (st = get_attr_num(c, g, "deafferented", H5T_NATIVE_UINT8,
+                           &k->deafferented)) ||
+        (st = get_attr_vec(c, g, "spot", H5T_NATIVE_FLOAT, 4, k->spot)) ||
+        (st = get_attr_num(c, g, "spot_share", H5T_NATIVE_FLOAT,
+                           &k->spot_share)) ||
+        (st = get_attr_num(c, g, "sleeping", H5T_NATIVE_UINT8,
+                           &k->sleeping)) ||
+        (st = get_attr_num(c, g, "sleep.noise", H5T_NATIVE_FLOAT,
+                           &k->sleep.noise)) ||
+        (st = get_attr_num(c, g, "sleep.downscale", H5T_NATIVE_FLOAT,
+                           &k->sleep.downscale)) ||
+        (st = get_attr_num(c, g, "sleep.weak", H5T_NATIVE_FLOAT,
+                           &k->sleep.weak)))
+        return st;
+    char entry[64];
+    for (int r = 0; r < regions; r++) {
+        region_label(layout, r, entry, sizeof entry);
+        if ((st = check_factor(c, "enrich", entry, k->enrich[r])) ||
+            (st = check_factor(c, "focus", entry, k->focus[r])) ||
+            (st = check_mask(c, "co_touch", entry, k->co_touch[r], regions)))
+            return st;
+    }
+    if ((st = check_factor(c, "rehab_gain", NULL, k->rehab_gain)) ||
+        (st = check_mask(c, "deafferented", NULL, k->deafferented,
+                         regions)))
+        return st;
+    for (int i = 0; i < 4; i++)
+        if (!isfinite(k->spot[i]))
+            return remap_fail(c->err, REMAP_EFORMAT,
+                              "%s: attribute 'spot' of /conditions: entry %d "
+                              "is %g, not a finite coordinate",
+                              c->path, i, (double)k->spot[i]);
+    if (!(k->spot_share >= 0.0f && k->spot_share <= 1.0f))
+        return remap_fail(c->err, REMAP_EFORMAT,
+                          "%s: attribute 'spot_share' of /conditions is %g, "
+                          "outside [0, 1]",
+                          c->path, (double)k->spot_share);
+    if (k->sleeping > 1)
+        return remap_fail(c->err, REMAP_EFORMAT,
+                          "%s: attribute 'sleeping' of /conditions is %d, "
+                          "not 0 or 1",
+                          c->path, k->sleeping);
+    if ((st = check_sleep(c, "sleep.noise", k->sleep.noise, FLT_MAX)) ||
+        (st = check_sleep(c, "sleep.downscale", k->sleep.downscale,
+                          1.0f)) ||
+        (st = check_sleep(c, "sleep.weak", k->sleep.weak, FLT_MAX)))
+        return st;
+    return REMAP_OK;
+}
+
+/* The initial values of the added state for a file written before it
+ * existed. The BCM threshold, the synapse flags and the conditions keep
+ * what the model was built with. */
+static void added_defaults(remap_model *m)
+{
+    const remap_geometry *g = &m->geom;
+    for (int u = 0; u < g->units; u++) {
+        m->drive_scale[u] = 1.0f;
+        m->unit_gain[u] = 1.0f;
+        m->gain_recovery[u] = 0.0f;
+        m->modulation[u] = 1.0f;
+    }
+    for (int r = 0; r < g->receptors; r++) {
+        m->input_trace[r] = 0.0f;
+        m->receptor_gain[r] = 1.0f;
+        m->affected[r] = 0;
+    }
+}
+
 static remap_status load(const ck *c, remap_model *m)
 {
     int version;
-    remap_status st = check_header(c, &version);
-    if (st || (st = check_geometry(c, &m->geom)))
+    bool has_added;
+    remap_status st = check_header(c, &version, &has_added);
+    if (st || (st = check_geometry(c, &m->geom, has_added)))
         return st;
     remap_params p = m->params;
     uint64_t iteration, seed;
@@ -894,13 +1353,16 @@ static remap_status load(const ck *c, remap_model *m)
                            &iteration)) ||
         (st = get_attr_num(c, "/", "seed", H5T_NATIVE_UINT64, &seed)))
         return st;
+    remap_conditions cond = m->cond;
+    if (has_added && (st = read_conditions(c, p.layout, &cond)))
+        return st;
 
     const remap_geometry *g = &m->geom;
     hsize_t units = (hsize_t)g->units, n = (hsize_t)g->cortex_n;
-    hsize_t s = (hsize_t)g->skin_n;
+    hsize_t s = (hsize_t)g->skin_n, len = (hsize_t)g->cf_len;
     const array_spec arrays[] = {
-        {"/state/weights", H5T_FLOAT, H5T_NATIVE_FLOAT,
-         {units, (hsize_t)g->cf_len}, m->weights},
+        {"/state/weights", H5T_FLOAT, H5T_NATIVE_FLOAT, {units, len},
+         m->weights},
         {"/state/threshold", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
          m->threshold},
         {"/state/avg_activity", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
@@ -911,8 +1373,27 @@ static remap_status load(const ck *c, remap_model *m)
         {"/state/input", H5T_FLOAT, H5T_NATIVE_FLOAT, {s, s}, m->input},
         {"/skin/region", H5T_INTEGER, H5T_NATIVE_UINT8, {s, s},
          m->skin_region},
+        /* The added state: read only when the file has it. */
+        {"/state/synapse", H5T_INTEGER, H5T_NATIVE_UINT8, {units, len},
+         m->synapse},
+        {"/state/bcm_threshold", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
+         m->bcm_threshold},
+        {"/state/drive_scale", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
+         m->drive_scale},
+        {"/state/unit_gain", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
+         m->unit_gain},
+        {"/state/gain_recovery", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
+         m->gain_recovery},
+        {"/state/modulation", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
+         m->modulation},
+        {"/state/input_trace", H5T_FLOAT, H5T_NATIVE_FLOAT, {s, s},
+         m->input_trace},
+        {"/state/receptor_gain", H5T_FLOAT, H5T_NATIVE_FLOAT, {s, s},
+         m->receptor_gain},
+        {"/state/affected", H5T_INTEGER, H5T_NATIVE_UINT8, {s, s},
+         m->affected},
     };
-    size_t count = sizeof arrays / sizeof arrays[0];
+    size_t count = has_added ? sizeof arrays / sizeof arrays[0] : 7;
     /* Every shape is checked before the first byte of m is overwritten. */
     for (size_t i = 0; i < count; i++)
         if ((st = read_array(c, &arrays[i], false)))
@@ -920,16 +1401,15 @@ static remap_status load(const ck *c, remap_model *m)
     for (size_t i = 0; i < count; i++)
         if ((st = read_array(c, &arrays[i], true)))
             return st;
-    for (int r = 0; r < g->receptors; r++)
-        if (m->skin_region[r] >= REMAP_REGION_COUNT)
-            return remap_fail(c->err, REMAP_EFORMAT,
-                              "%s: /skin/region holds label %d, beyond the "
-                              "last region (%d)",
-                              c->path, m->skin_region[r],
-                              REMAP_REGION_COUNT - 1);
+    if (!has_added)
+        added_defaults(m);
+    if ((st = check_state(c, m, remap_layout_region_count(p.layout),
+                          has_added)))
+        return st;
     m->params = p;
     m->iteration = iteration;
     m->seed = seed;
+    m->cond = cond;
     remap_model_params_changed(m);
     return REMAP_OK;
 }

@@ -50,13 +50,20 @@ remap_status remap_checkpoint_read_info(const char *path,
 /* Frees the scenario text. NULL and an already freed info do nothing. */
 void remap_checkpoint_info_free(remap_checkpoint_info *info);
 
-/* Loads parameters, seed, iteration, the skin region labels and all state
- * arrays into m, which must have the checkpoint's geometry (else
- * REMAP_EFORMAT naming both geometries, and m is unchanged). Parameters
- * the file lacks keep m's value; unknown ones are ignored. The touch
- * table is recomputed from the loaded parameters. The backend is not
- * touched: call remap_model_push afterwards. If reading fails after the
- * checks (an I/O error), m's state is partly overwritten: destroy it. */
+/* Loads parameters, seed, iteration, the skin region labels, all state
+ * arrays and the conditions into m, which must have the checkpoint's
+ * geometry, structural plasticity included (else REMAP_EFORMAT naming both
+ * geometries, and m is unchanged). Parameters the file lacks keep m's
+ * value; unknown ones are ignored. A file written before the synapse
+ * flags, gains, traces and conditions existed loads with those at their
+ * initial values (docs/checkpoint.md), m being freshly created. The touch
+ * table is recomputed from the loaded parameters and conditions. The
+ * backend is not touched: call remap_model_push afterwards. Values are
+ * checked after reading (gains in [0, 1], synapses consistent with the
+ * weights and the field, region bits within the layout); a file that
+ * fails a check is refused with REMAP_EFORMAT naming the object and the
+ * first bad index. If reading or those checks fail after the shapes were
+ * checked, m's state is partly overwritten: destroy it. */
 remap_status remap_checkpoint_load(const char *path, remap_model *m,
                                    remap_error *err);
 

@@ -148,6 +148,12 @@ void remap_touch_draw(const remap_model *m, uint64_t iteration,
     }
     float x0, y0, x1, y1;
     remap_region_bounds(m, region, &x0, &y0, &x1, &y1);
+    if (unit_float(r.v[3]) < m->cond.spot_share) {
+        x0 = m->cond.spot[0], y0 = m->cond.spot[1];
+        x1 = m->cond.spot[2], y1 = m->cond.spot[3];
+        region = remap_layout_region_at(m->params.layout, 0.5f * (x0 + x1),
+                                        0.5f * (y0 + y1));
+    }
     out->region = region;
     out->x = x0 + unit_float(r.v[1]) * (x1 - x0);
     out->y = y0 + unit_float(r.v[2]) * (y1 - y0);

@@ -69,6 +69,11 @@ typedef struct remap_conditions {
      * the same relative place (fuse). */
     uint8_t co_touch[REMAP_REGION_COUNT];
     uint8_t deafferented;             /* bit r: region r is silenced */
+    /* Enrichment of a patch of skin (a fingertip): with probability
+     * spot_share a touch lands uniformly in spot[x0, y0, x1, y1] (inside
+     * one region) instead of where the region table sends it. */
+    float spot[4];
+    float spot_share;
     uint8_t sleeping;                 /* 1 during sleep */
     remap_sleep_params sleep;         /* the current sleep's parameters */
 } remap_conditions;
@@ -251,6 +256,12 @@ void remap_model_fuse(remap_model *m, unsigned regions);
 
 /* Multiplies the touch frequency of the regions in the mask by factor. */
 void remap_model_enrich(remap_model *m, unsigned regions, float factor);
+
+/* Makes touches land in the skin rectangle spot[x0, y0, x1, y1] (inside
+ * one region) `factor` times as often as they now do, by sending a share
+ * of all touches there (cond.spot_share). factor 1 ends it. */
+void remap_model_enrich_spot(remap_model *m, const float spot[4],
+                             float factor);
 
 /* Starts rehabilitation (touch frequency of the regions times focus,
  * learning times gain) or ends it (factors back to 1). */

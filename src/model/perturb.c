@@ -99,6 +99,29 @@ void remap_model_enrich(remap_model *m, unsigned regions, float factor)
     remap_model_params_changed(m);
 }
 
+void remap_model_enrich_spot(remap_model *m, const float spot[4],
+                             float factor)
+{
+    /* The chance p0 that a touch lands in the spot now: its region's share
+     * of touches times the spot's share of the region. A share q of all
+     * touches sent there makes it q + (1 - q) p0 = factor p0. */
+    int region = remap_layout_region_at(m->params.layout,
+                                        0.5f * (spot[0] + spot[2]),
+                                        0.5f * (spot[1] + spot[3]));
+    float x0, y0, x1, y1;
+    remap_region_bounds(m, region, &x0, &y0, &x1, &y1);
+    double below = region > 0 ? (double)m->region_cdf[region - 1] : 0.0;
+    double p_region = (double)m->region_cdf[region] - below;
+    double spot_area = (double)(spot[2] - spot[0]) * (double)(spot[3] - spot[1]);
+    double region_area = (double)(x1 - x0) * (double)(y1 - y0);
+    double p0 = p_region * spot_area / region_area;
+    double q = p0 < 1.0 ? ((double)factor - 1.0) * p0 / (1.0 - p0) : 0.0;
+    q = q < 0.0 ? 0.0 : q > 1.0 ? 1.0 : q;
+    for (int i = 0; i < 4; i++)
+        m->cond.spot[i] = spot[i];
+    m->cond.spot_share = factor == 1.0f ? 0.0f : (float)q;
+}
+
 void remap_model_rehab(remap_model *m, unsigned regions, float focus,
                        float gain, bool start)
 {
