@@ -1,18 +1,57 @@
 /* Definitions shared by remap's kernels. The geometry arrives as build
  * options (-D): SKIN_N, CORTEX_N, CF_R, CF_SIDE, CF_LEN, CF_R2I, EXC_R,
- * INH_R. Every kernel mirrors a loop of the reference backend
+ * INH_R, and STRUCTURAL (1: structural plasticity, synapse liveness is
+ * state; 0 or absent: a slot is live iff it is in the field and on the
+ * skin). Every kernel mirrors a loop of the reference backend
  * (src/ref/ref_backend.c) operation for operation, so the two agree. */
 
 /* No fused multiply-adds: the reference backend rounds each product. */
 #pragma OPENCL FP_CONTRACT OFF
 
+#ifndef STRUCTURAL
+#define STRUCTURAL 0
+#endif
+
+/* Counter-based random streams (enum remap_stream in model.h). */
 #define STREAM_TOUCH 0u
+#define STREAM_SPONTANEOUS 2u
+#define STREAM_SPROUT 3u
 #define REGION_COUNT 6
+#define RECEPTORS (SKIN_N * SKIN_N)
+
+/* e^x as the host's expf gives it. OpenCL's single-precision exp may be 3
+ * ulp off, while C libraries' expf is correctly rounded in nearly all cases
+ * (glibc: 0.502 ulp); the double-precision exp rounded once to float is
+ * too, so the inputs of the two backends are almost always bit-identical
+ * instead of often an ulp apart (differences that settling near the
+ * threshold amplifies). One call per receptor and iteration: the cost is
+ * negligible even where double precision is slow. */
+#ifdef cl_khr_fp64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+inline float exp_as_host(float x)
+{
+    return (float)exp((double)x);
+}
+#else
+inline float exp_as_host(float x)
+{
+    return exp(x);
+}
+#endif
 
 /* Uniform float in [0, 1) from the top 24 bits (as unit_float in C). */
 inline float unit_float(uint u)
 {
     return (float)(u >> 8) * 5.9604644775390625e-8f;
+}
+
+/* Philox4x32-10 keyed by the seed (as philox() in model.c). */
+inline philox4x32_ctr_t philox(uint seed_lo, uint seed_hi, uint c0, uint c1,
+                               uint c2, uint c3)
+{
+    philox4x32_key_t key = {{seed_lo, seed_hi}};
+    philox4x32_ctr_t ctr = {{c0, c1, c2, c3}};
+    return philox4x32_R(philox4x32_rounds, ctr, key);
 }
 
 /* Receptor under unit u: the centre of its afferent field. */

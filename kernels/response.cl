@@ -1,10 +1,14 @@
-/* Cortical response: the afferent drive (fixed for an iteration) and the
- * settling steps of shared isotropic lateral excitation and inhibition.
+/* Cortical response: the afferent drive (fixed for an iteration, times the
+ * unit's synaptic scaling factor) and the settling steps of shared
+ * isotropic lateral excitation and inhibition, each response times the
+ * unit's gain (0 dead, below 1 penumbra).
  * One work-item per cortical unit; each walks its own contiguous field. */
 
 __kernel void afferent(__global const float *weights,
                        __global const float *input,
                        __global const float *threshold, float strength,
+                       __global const float *drive_scale,
+                       __global const float *unit_gain,
                        __global float *drive, __global float *activity)
 {
     int u = get_global_id(0);
@@ -17,9 +21,10 @@ __kernel void afferent(__global const float *weights,
         if (rc >= 0)
             c += w[k] * input[rc];
     }
-    drive[u] = strength * c;
-    float a = drive[u] - threshold[u];
-    activity[u] = a > 0.0f ? a : 0.0f;
+    float d = strength * drive_scale[u] * c;
+    drive[u] = d;
+    float a = d - threshold[u];
+    activity[u] = unit_gain[u] * (a > 0.0f ? a : 0.0f);
 }
 
 /* Kernel k of half-width r applied to the activity around (x, y). */
@@ -47,12 +52,13 @@ __kernel void settle(__global const float *previous,
                      __global const float *threshold,
                      __global const float *exc_kernel,
                      __global const float *inh_kernel, float exc_strength,
-                     float inh_strength, __global float *next)
+                     float inh_strength, __global const float *unit_gain,
+                     __global float *next)
 {
     int u = get_global_id(0);
     int x = u % CORTEX_N, y = u / CORTEX_N;
     float e = lateral(previous, exc_kernel, EXC_R, x, y);
     float i = lateral(previous, inh_kernel, INH_R, x, y);
     float a = drive[u] + exc_strength * e + inh_strength * i - threshold[u];
-    next[u] = a > 0.0f ? a : 0.0f;
+    next[u] = unit_gain[u] * (a > 0.0f ? a : 0.0f);
 }

@@ -100,6 +100,29 @@ static void assert_state_close(pair *pr)
                         units * sizeof(uint32_t)),
                  0, "activity counters differ at iteration %llu",
                  (unsigned long long)it);
+    assert_close("BCM threshold (learn kernel)", pr->ref->bcm_threshold,
+                 pr->cl->bcm_threshold, units, it);
+    assert_close("drive scale (learn kernel)", pr->ref->drive_scale,
+                 pr->cl->drive_scale, units, it);
+    assert_close("unit gain (learn kernel)", pr->ref->unit_gain,
+                 pr->cl->unit_gain, units, it);
+    assert_close("gain recovery (learn kernel)", pr->ref->gain_recovery,
+                 pr->cl->gain_recovery, units, it);
+    assert_close("input trace (stimulus kernel)", pr->ref->input_trace,
+                 pr->cl->input_trace, (size_t)g->receptors, it);
+    /* Synapse states are integers: exactly equal. */
+    size_t slots = units * (size_t)g->cf_len;
+    if (memcmp(pr->ref->synapse, pr->cl->synapse, slots) != 0) {
+        size_t k = 0;
+        while (pr->ref->synapse[k] == pr->cl->synapse[k])
+            k++;
+        cr_assert_fail("synapse states (restructure kernel) differ at "
+                       "iteration %llu, unit %zu, slot %zu: reference %d, "
+                       "OpenCL %d",
+                       (unsigned long long)it, k / (size_t)g->cf_len,
+                       k % (size_t)g->cf_len, pr->ref->synapse[k],
+                       pr->cl->synapse[k]);
+    }
 }
 
 /* A comparison of responses means something only if some unit responded. */
@@ -202,5 +225,638 @@ Test(backend, push_then_step_continues_identically)
     cr_assert_eq(remap_model_push(pr.cl, &err), REMAP_OK, "%s", err.msg);
     step_both(&pr, 4);
     assert_state_close(&pr);
+    destroy_pair(&pr);
+}
+
+/* ---- The mechanisms added to the model: each test edits both models the
+ * same way on the host (as timeline events do), pushes, and compares every
+ * state array after each step; each also checks that the mechanism did
+ * something, so that the comparison means something. */
+
+static void push_both(pair *pr)
+{
+    remap_error err;
+    cr_assert_eq(remap_model_push(pr->ref, &err), REMAP_OK, "%s", err.msg);
+    cr_assert_eq(remap_model_push(pr->cl, &err), REMAP_OK, "%s", err.msg);
+}
+
+static float *copy_floats(const float *a, size_t n)
+{
+    float *c = malloc(n * sizeof(float));
+    cr_assert_not_null(c);
+    memcpy(c, a, n * sizeof(float));
+    return c;
+}
+
+static size_t weight_count(const remap_model *m)
+{
+    return (size_t)m->geom.units * (size_t)m->geom.cf_len;
+}
+
+/* Responses counted so far over all units (active_count). */
+static uint64_t total_responses(const remap_model *m)
+{
+    uint64_t n = 0;
+    for (int u = 0; u < m->geom.units; u++)
+        n += m->active_count[u];
+    return n;
+}
+
+/* Sum of the input over the receptors of region q. */
+static float region_input(const remap_model *m, int q)
+{
+    float sum = 0.0f;
+    for (int r = 0; r < m->geom.receptors; r++)
+        if (m->skin_region[r] == q)
+            sum += m->input[r];
+    return sum;
+}
+
+Test(backend, lesion_kills_units_and_penumbra_recovers)
+{
+    remap_params p = small_params();
+    pair pr = make_pair(&p, 17);
+    step_both(&pr, 3);
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    remap_shape disc = {.kind = REMAP_SHAPE_DISC,
+                        .cx = 0.5f,
+                        .cy = 0.7f,
+                        .radius = 0.15f};
+    int killed[2];
+    for (int i = 0; i < 2; i++)
+        killed[i] = remap_model_lesion(ms[i], &disc, 0.1f, 0.3f, 8);
+    cr_assert_gt(killed[0], 0, "the lesion killed no unit");
+    cr_assert_eq(killed[0], killed[1]);
+    push_both(&pr);
+
+    int units = pr.ref->geom.units, cf_len = pr.ref->geom.cf_len;
+    int penumbra = 0;
+    for (int u = 0; u < units; u++)
+        penumbra += pr.ref->unit_gain[u] > 0.0f && pr.ref->unit_gain[u] < 1.0f;
+    cr_assert_gt(penumbra, 0, "the lesion has no penumbra");
+    float *before = copy_floats(pr.cl->weights, weight_count(pr.cl));
+    int partial_seen = 0;
+    for (int i = 0; i < 12; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        assert_some_active(&pr);
+        for (int u = 0; u < units; u++) {
+            float gain = pr.cl->unit_gain[u];
+            partial_seen += gain > 0.3f && gain < 1.0f;
+            if (gain != 0.0f)
+                continue;
+            /* Dead: silent, and its field no longer learns. */
+            cr_assert_eq(pr.cl->activity[u], 0.0f, "dead unit %d responds",
+                         u);
+            cr_assert_eq(memcmp(pr.cl->weights + (size_t)u * (size_t)cf_len,
+                                before + (size_t)u * (size_t)cf_len,
+                                (size_t)cf_len * sizeof(float)),
+                         0, "dead unit %d learned", u);
+        }
+    }
+    cr_assert_gt(partial_seen, 0, "the penumbra's gain never recovered");
+    /* Recovery over 8 iterations is over: every unit is dead or whole. */
+    for (int u = 0; u < units; u++) {
+        cr_assert(pr.cl->unit_gain[u] == 0.0f || pr.cl->unit_gain[u] == 1.0f,
+                  "unit %d still has gain %g", u,
+                  (double)pr.cl->unit_gain[u]);
+        cr_assert_eq(pr.cl->gain_recovery[u], 0.0f);
+    }
+    free(before);
+    destroy_pair(&pr);
+}
+
+Test(backend, deafferented_regions_get_no_input)
+{
+    remap_params p = small_params();
+    for (int q = 0; q < REMAP_REGION_COUNT; q++)
+        p.stimulus.frequency[q] = 1.0f;
+    pair pr = make_pair(&p, 19);
+    unsigned silenced = 1u << REMAP_REGION_D2 | 1u << REMAP_REGION_D3;
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    for (int i = 0; i < 2; i++)
+        remap_model_deafferent(ms[i], silenced, true);
+    push_both(&pr);
+    int on_silenced = 0, lit = 0;
+    for (int i = 0; i < 15; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        for (int r = 0; r < pr.cl->geom.receptors; r++) {
+            if (silenced >> pr.cl->skin_region[r] & 1u)
+                cr_assert_eq(pr.cl->input[r], 0.0f,
+                             "silenced receptor %d got input", r);
+            else
+                lit += pr.cl->input[r] > 0.0f;
+        }
+        remap_touch t;
+        remap_touch_draw(pr.ref, pr.ref->iteration - 1, &t);
+        on_silenced += (int)(silenced >> t.region & 1u);
+    }
+    cr_assert_gt(lit, 0, "no receptor got input");
+    cr_assert_gt(on_silenced, 0, "no touch landed on a silenced region");
+    /* Restored, they feel touch again. */
+    for (int i = 0; i < 2; i++)
+        remap_model_deafferent(ms[i], silenced, false);
+    push_both(&pr);
+    float restored = 0.0f;
+    for (int i = 0; i < 8; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        restored += region_input(pr.cl, REMAP_REGION_D2) +
+                    region_input(pr.cl, REMAP_REGION_D3);
+    }
+    cr_assert_gt(restored, 0.0f, "restored regions got no input");
+    destroy_pair(&pr);
+}
+
+/* Every touch lands on one of the fused regions; the others get the same
+ * Gaussian at the same relative place. */
+static void check_fused(const remap_params *p, unsigned fused, uint64_t seed)
+{
+    pair pr = make_pair(p, seed);
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    /* Fusing edits a host condition, which each step sends to the device:
+     * no push needed. */
+    for (int i = 0; i < 2; i++)
+        remap_model_fuse(ms[i], fused);
+    int partner_lit = 0;
+    for (int i = 0; i < 10; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        assert_some_active(&pr);
+        remap_touch t;
+        remap_touch_draw(pr.ref, pr.ref->iteration - 1, &t);
+        cr_assert(fused >> t.region & 1u);
+        for (int q = 0; q < REMAP_REGION_COUNT; q++) {
+            if (q == t.region || !(fused >> q & 1u))
+                continue;
+            cr_assert_gt(region_input(pr.cl, q), 0.0f,
+                         "region %d is fused with touched region %d but "
+                         "got no input",
+                         q, t.region);
+            partner_lit++;
+        }
+    }
+    cr_assert_gt(partner_lit, 0);
+    destroy_pair(&pr);
+}
+
+Test(backend, fused_digits_are_touched_together)
+{
+    remap_params p = small_params();
+    p.stimulus.frequency[REMAP_REGION_D3] = 1.0f;
+    p.stimulus.frequency[REMAP_REGION_D4] = 1.0f;
+    check_fused(&p, 1u << REMAP_REGION_D3 | 1u << REMAP_REGION_D4, 23);
+}
+
+Test(backend, fused_modalities_are_touched_together)
+{
+    remap_params p = small_params();
+    p.layout = REMAP_LAYOUT_MODALITIES;
+    check_fused(&p, 3u, 29);
+}
+
+/* Enrichment and rehabilitation change the touch table and the learning
+ * rate; the step refreshes both without a push. */
+Test(backend, enrichment_rehabilitation_and_spot)
+{
+    remap_params p = small_params();
+    pair pr = make_pair(&p, 31);
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    float cdf[REMAP_REGION_COUNT];
+    memcpy(cdf, pr.ref->region_cdf, sizeof cdf);
+    for (int i = 0; i < 2; i++)
+        remap_model_enrich(ms[i], 1u << REMAP_REGION_D2, 6.0f);
+    cr_assert_neq(memcmp(cdf, pr.ref->region_cdf, sizeof cdf), 0);
+    int on_d2 = 0;
+    for (int i = 0; i < 10; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        remap_touch t;
+        remap_touch_draw(pr.ref, pr.ref->iteration - 1, &t);
+        on_d2 += t.region == REMAP_REGION_D2;
+    }
+    cr_assert_gt(on_d2, 0, "no touch on the enriched digit");
+
+    for (int i = 0; i < 2; i++)
+        remap_model_rehab(ms[i], 1u << REMAP_REGION_D3, 4.0f, 3.0f, true);
+    step_both(&pr, 6);
+    assert_state_close(&pr);
+
+    /* The tip of D4. */
+    float x0, y0, x1, y1;
+    remap_region_bounds(pr.ref, REMAP_REGION_D4, &x0, &y0, &x1, &y1);
+    float spot[4] = {x0, y1 - 0.25f * (y1 - y0), x1, y1};
+    for (int i = 0; i < 2; i++)
+        remap_model_enrich_spot(ms[i], spot, 20.0f);
+    cr_assert_gt(pr.ref->cond.spot_share, 0.0f);
+    int in_spot = 0;
+    for (int i = 0; i < 24; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        assert_some_active(&pr);
+        remap_touch t;
+        remap_touch_draw(pr.ref, pr.ref->iteration - 1, &t);
+        in_spot += t.region == REMAP_REGION_D4 && t.x >= spot[0] &&
+                   t.y >= spot[1] && t.x < spot[2] && t.y < spot[3];
+    }
+    /* With D2 enriched and D3 in rehabilitation the tip of D4 gets 1.5% of
+     * the touches (0.4 of 24); factor 20 makes that 30%. */
+    cr_assert_geq(in_spot, 3, "only %d of 24 touches landed in the enriched "
+                  "spot", in_spot);
+
+    for (int i = 0; i < 2; i++) {
+        remap_model_rehab(ms[i], 0u, 1.0f, 1.0f, false);
+        remap_model_enrich_spot(ms[i], spot, 1.0f);
+    }
+    step_both(&pr, 4);
+    assert_state_close(&pr);
+    destroy_pair(&pr);
+}
+
+Test(backend, sleep_gives_spontaneous_input_and_downscales)
+{
+    remap_params p = small_params();
+    pair pr = make_pair(&p, 37);
+    step_both(&pr, 3);
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    remap_sleep_params sleep = {.noise = 0.6f, .downscale = 0.2f,
+                                .weak = 0.8f};
+    for (int i = 0; i < 2; i++) {
+        remap_model_deafferent(ms[i], 1u << REMAP_REGION_D1, true);
+        remap_model_sleep(ms[i], &sleep);
+    }
+    push_both(&pr);
+    int receptors = pr.ref->geom.receptors;
+    size_t nw = weight_count(pr.ref);
+    for (int i = 0; i < 5; i++) {
+        float *before = copy_floats(pr.ref->weights, nw);
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        assert_some_active(&pr);
+        /* Noise everywhere but on the silenced digit. */
+        int lit = 0;
+        for (int r = 0; r < receptors; r++) {
+            if (pr.cl->skin_region[r] == REMAP_REGION_D1)
+                cr_assert_eq(pr.cl->input[r], 0.0f);
+            else
+                lit += pr.cl->input[r] > 0.0f;
+        }
+        cr_assert_gt(lit, receptors / 2, "no spontaneous input");
+        int shrank = 0;
+        for (size_t k = 0; k < nw; k++)
+            shrank +=
+                pr.cl->weights[k] > 0.0f && pr.cl->weights[k] < before[k];
+        cr_assert_gt(shrank, 0, "no weak synapse shrank");
+        free(before);
+    }
+    for (int i = 0; i < 2; i++)
+        remap_model_sleep(ms[i], NULL);
+    step_both(&pr, 3);
+    assert_state_close(&pr);
+    destroy_pair(&pr);
+}
+
+Test(backend, bcm_rule_and_sliding_threshold)
+{
+    remap_params p = small_params();
+    p.afferent.rule = REMAP_RULE_BCM;
+    p.afferent.bcm_rate = 0.05f;
+    p.afferent.learning_rate = 0.5f;
+    pair pr = make_pair(&p, 41);
+    size_t nw = weight_count(pr.ref), units = (size_t)pr.ref->geom.units;
+    float *w0 = copy_floats(pr.ref->weights, nw);
+    float *theta0 = copy_floats(pr.ref->bcm_threshold, units);
+    for (int i = 0; i < 8; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        assert_some_active(&pr);
+    }
+    int moved = 0, changed = 0;
+    for (size_t u = 0; u < units; u++)
+        moved += pr.cl->bcm_threshold[u] != theta0[u];
+    for (size_t k = 0; k < nw; k++)
+        changed += pr.cl->weights[k] != w0[k];
+    cr_assert_gt(moved, 0, "no BCM threshold moved");
+    cr_assert_gt(changed, 0, "no weight changed");
+    /* A sliding threshold far above the response depresses the synapses
+     * of responding units: some reach 0 and stay there (w >= 0). */
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    for (int i = 0; i < 2; i++)
+        for (size_t u = 0; u < units; u++)
+            ms[i]->bcm_threshold[u] = 10.0f;
+    push_both(&pr);
+    int zeroed = 0;
+    for (int i = 0; i < 6; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+    }
+    for (size_t k = 0; k < nw; k++)
+        zeroed += pr.cl->synapse[k] && pr.cl->weights[k] == 0.0f;
+    cr_assert_gt(zeroed, 0, "no weight was depressed to 0");
+    /* Sleep under BCM: downscaling without normalisation. */
+    remap_sleep_params sleep = {.noise = 0.5f, .downscale = 0.1f,
+                                .weak = 0.7f};
+    for (int i = 0; i < 2; i++)
+        remap_model_sleep(ms[i], &sleep);
+    step_both(&pr, 3);
+    assert_state_close(&pr);
+    free(w0);
+    free(theta0);
+    destroy_pair(&pr);
+}
+
+Test(backend, synaptic_scaling)
+{
+    remap_params p = small_params();
+    p.afferent.scaling.rate = 0.05f;
+    pair pr = make_pair(&p, 43);
+    for (int i = 0; i < 6; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        assert_some_active(&pr);
+    }
+    step_both(&pr, 6);
+    assert_state_close(&pr);
+    int units = pr.cl->geom.units;
+    int scaled = 0;
+    for (int u = 0; u < units; u++)
+        scaled += pr.cl->drive_scale[u] != 1.0f;
+    cr_assert_gt(scaled, 0, "no drive was scaled");
+    /* A target far above the average activity scales every drive up to
+     * the upper limit, one far below it down to the lower limit (runtime
+     * parameters, as a timeline `set` changes them). */
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    const float targets[2] = {1.0f, 1e-4f}, limits[2] = {100.0f, 0.01f};
+    for (int phase = 0; phase < 2; phase++) {
+        for (int i = 0; i < 2; i++) {
+            ms[i]->params.afferent.scaling.rate = 1.0f;
+            ms[i]->params.afferent.scaling.target = targets[phase];
+        }
+        for (int i = 0; i < 4; i++) {
+            step_both(&pr, 1);
+            assert_state_close(&pr);
+        }
+        int at_limit = 0;
+        for (int u = 0; u < units; u++)
+            at_limit += pr.cl->drive_scale[u] == limits[phase];
+        cr_assert_gt(at_limit, 0, "no drive scale reached %g",
+                     (double)limits[phase]);
+    }
+    destroy_pair(&pr);
+}
+
+Test(backend, regional_modulation)
+{
+    remap_params p = small_params();
+    p.modulation = 1.5f;
+    pair pr = make_pair(&p, 47);
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    remap_shape off = {.kind = REMAP_SHAPE_DISC,
+                       .cx = 0.3f,
+                       .cy = 0.7f,
+                       .radius = 0.2f};
+    remap_shape up = {.kind = REMAP_SHAPE_POLYGON,
+                      .points = 4,
+                      .x = {0.0f, 1.0f, 1.0f, 0.0f},
+                      .y = {0.0f, 0.0f, 0.4f, 0.4f}};
+    for (int i = 0; i < 2; i++) {
+        remap_model_modulate(ms[i], &off, 0.0f);
+        remap_model_modulate(ms[i], &up, 3.0f);
+    }
+    push_both(&pr);
+    size_t nw = weight_count(pr.ref), cf_len = (size_t)pr.ref->geom.cf_len;
+    float *w0 = copy_floats(pr.cl->weights, nw);
+    for (int i = 0; i < 10; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        assert_some_active(&pr);
+    }
+    int frozen = 0, learned = 0;
+    for (int u = 0; u < pr.cl->geom.units; u++) {
+        bool same = memcmp(pr.cl->weights + (size_t)u * cf_len,
+                           w0 + (size_t)u * cf_len,
+                           cf_len * sizeof(float)) == 0;
+        if (pr.cl->modulation[u] == 0.0f) {
+            cr_assert(same, "unit %d learned with modulation 0", u);
+            frozen++;
+        } else {
+            learned += !same;
+        }
+    }
+    cr_assert_gt(frozen, 0);
+    cr_assert_gt(learned, 0, "no unit learned");
+    free(w0);
+    destroy_pair(&pr);
+}
+
+/* The age factor changes at every iteration, also within one step. */
+Test(backend, age_curve_changes_rates_within_a_step)
+{
+    remap_params p = small_params();
+    p.age.critical_period = 3.0f;
+    p.age.adult = 0.05f;
+    p.age.offset = 1.0f;
+    p.afferent.learning_rate = 1.0f;
+    p.homeostasis.rate = 0.2f;
+    pair pr = make_pair(&p, 53);
+    remap_rates first, last;
+    remap_model_rates(pr.ref, 0, &first);
+    remap_model_rates(pr.ref, 9, &last);
+    cr_assert_lt(last.learn, 0.5f * first.learn);
+    cr_assert_lt(last.homeostasis, 0.5f * first.homeostasis);
+    size_t nw = weight_count(pr.ref);
+    float *w0 = copy_floats(pr.ref->weights, nw);
+    float *theta0 = copy_floats(pr.ref->threshold,
+                                (size_t)pr.ref->geom.units);
+    uint64_t responses = total_responses(pr.ref);
+    step_both(&pr, 10);
+    assert_state_close(&pr);
+    cr_assert_gt(total_responses(pr.ref), responses, "no unit responded");
+    step_both(&pr, 5);
+    assert_state_close(&pr);
+    int changed = 0, adapted = 0;
+    for (size_t k = 0; k < nw; k++)
+        changed += pr.cl->weights[k] != w0[k];
+    for (int u = 0; u < pr.cl->geom.units; u++)
+        adapted += pr.cl->threshold[u] != theta0[u];
+    cr_assert_gt(changed, 0, "no weight changed");
+    cr_assert_gt(adapted, 0, "no threshold adapted");
+    free(w0);
+    free(theta0);
+    destroy_pair(&pr);
+}
+
+/* A larger maximal field, frequent checks and a high floor, so that
+ * synapses are pruned and sprout within a few checks. */
+static remap_params structural_params(int rule)
+{
+    remap_params p = small_params();
+    p.afferent.rule = rule;
+    p.afferent.structural.max_radius = 0.3f;
+    p.afferent.structural.floor = 0.3f;
+    p.afferent.structural.patience = 3;
+    p.afferent.structural.interval = 5;
+    p.afferent.structural.sprout_rate = 0.05f;
+    p.afferent.structural.trace = 0.1f;
+    return p;
+}
+
+static void check_structural(const remap_params *p, uint64_t seed)
+{
+    pair pr = make_pair(p, seed);
+    cr_assert(pr.ref->geom.structural);
+    /* Dead units are left alone by the checks too. */
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    remap_shape disc = {.kind = REMAP_SHAPE_DISC,
+                        .cx = 0.8f,
+                        .cy = 0.2f,
+                        .radius = 0.1f};
+    for (int i = 0; i < 2; i++)
+        cr_assert_gt(remap_model_lesion(ms[i], &disc, 0.0f, 1.0f, 0), 0);
+    push_both(&pr);
+    size_t slots = weight_count(pr.ref);
+    uint8_t *before = malloc(slots);
+    cr_assert_not_null(before);
+    int pruned = 0, sprouted = 0, waiting = 0;
+    for (int i = 0; i < 4; i++) {
+        memcpy(before, pr.ref->synapse, slots);
+        uint64_t responses = total_responses(pr.ref);
+        step_both(&pr, 5); /* one check, after the fifth iteration */
+        assert_state_close(&pr);
+        cr_assert_gt(total_responses(pr.ref), responses,
+                     "no unit responded in iterations %d to %d", 5 * i,
+                     5 * i + 4);
+        for (size_t k = 0; k < slots; k++) {
+            pruned += before[k] && !pr.cl->synapse[k];
+            sprouted += !before[k] && pr.cl->synapse[k];
+            waiting += pr.cl->synapse[k] > 2;
+        }
+    }
+    cr_assert_gt(pruned, 0, "no synapse was pruned");
+    cr_assert_gt(sprouted, 0, "no synapse sprouted");
+    cr_assert_gt(waiting, 0, "no synapse waited two checks below the floor");
+    float trace = 0.0f;
+    for (int r = 0; r < pr.cl->geom.receptors; r++)
+        trace += pr.cl->input_trace[r];
+    cr_assert_gt(trace, 0.0f, "the input trace stayed empty");
+    /* Asleep, liveness still decides which synapses are downscaled. */
+    remap_sleep_params sleep = {.noise = 0.5f, .downscale = 0.2f,
+                                .weak = 0.8f};
+    for (int i = 0; i < 2; i++)
+        remap_model_sleep(ms[i], &sleep);
+    step_both(&pr, 5);
+    assert_state_close(&pr);
+    free(before);
+    destroy_pair(&pr);
+}
+
+Test(backend, structural_plasticity_hebbian)
+{
+    remap_params p = structural_params(REMAP_RULE_HEBBIAN);
+    check_structural(&p, 59);
+}
+
+Test(backend, structural_plasticity_bcm)
+{
+    remap_params p = structural_params(REMAP_RULE_BCM);
+    check_structural(&p, 61);
+}
+
+/* A touch in an enriched spot on a fused digit: the partner digit gets the
+ * Gaussian at the same place relative to the region (not to the spot). */
+static void check_spot_fused(const remap_params *p, int region, int partner,
+                             uint64_t seed)
+{
+    pair pr = make_pair(p, seed);
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    float x0, y0, x1, y1;
+    remap_region_bounds(pr.ref, region, &x0, &y0, &x1, &y1);
+    /* The middle third of the region, lower half. */
+    float spot[4] = {x0 + (x1 - x0) / 3.0f, y0, x1 - (x1 - x0) / 3.0f,
+                     y0 + 0.5f * (y1 - y0)};
+    for (int i = 0; i < 2; i++) {
+        remap_model_fuse(ms[i], 1u << region | 1u << partner);
+        remap_model_enrich_spot(ms[i], spot, 20.0f);
+    }
+    push_both(&pr);
+    int in_spot = 0;
+    for (int i = 0; i < 12; i++) {
+        step_both(&pr, 1);
+        assert_state_close(&pr);
+        assert_some_active(&pr);
+        remap_touch t;
+        remap_touch_draw(pr.ref, pr.ref->iteration - 1, &t);
+        if (t.region != region || t.x < spot[0] || t.y < spot[1] ||
+            t.x >= spot[2] || t.y >= spot[3])
+            continue;
+        in_spot++;
+        cr_assert_gt(region_input(pr.cl, partner), 0.0f,
+                     "the fused partner of a touch in the spot got no input");
+        /* The partner's most excited receptor sits at the touch's relative
+         * place in the partner's box. */
+        float px0, py0, px1, py1;
+        remap_region_bounds(pr.ref, partner, &px0, &py0, &px1, &py1);
+        float fx = (t.x - x0) / (x1 - x0), fy = (t.y - y0) / (y1 - y0);
+        int r = remap_skin_index(&pr.ref->geom, px0 + fx * (px1 - px0),
+                                 py0 + fy * (py1 - py0));
+        cr_assert_eq(pr.cl->skin_region[r], partner);
+        cr_assert_gt(pr.cl->input[r], 0.5f * p->stimulus.peak,
+                     "the partner's input is not at the relative place");
+    }
+    cr_assert_geq(in_spot, 4, "only %d of 12 touches landed in the spot",
+                  in_spot);
+    destroy_pair(&pr);
+}
+
+Test(backend, spot_on_fused_digits)
+{
+    remap_params p = small_params();
+    check_spot_fused(&p, REMAP_REGION_D2, REMAP_REGION_D5, 67);
+}
+
+Test(backend, spot_on_fused_modalities)
+{
+    remap_params p = small_params();
+    p.layout = REMAP_LAYOUT_MODALITIES;
+    check_spot_fused(&p, 1, 0, 71);
+}
+
+/* Iteration counters past 2^32: the high word reaches the touch and
+ * spontaneous counters (second word) and the sprouting counter (shifted
+ * into the third word); a structural check falls on t = 2^32 + 3. */
+Test(backend, iteration_counters_past_two_to_the_32)
+{
+    remap_params p = structural_params(REMAP_RULE_HEBBIAN);
+    pair pr = make_pair(&p, 73);
+    uint64_t start = (1ull << 32) - 12;
+    pr.ref->iteration = pr.cl->iteration = start;
+    size_t slots = weight_count(pr.ref);
+    uint8_t *before = malloc(slots);
+    cr_assert_not_null(before);
+    memcpy(before, pr.ref->synapse, slots);
+    for (int i = 0; i < 4; i++) {
+        step_both(&pr, 5);
+        assert_state_close(&pr);
+        assert_some_active(&pr);
+    }
+    cr_assert_eq(pr.ref->iteration, (1ull << 32) + 8);
+    int changed = 0;
+    for (size_t k = 0; k < slots; k++)
+        changed += (before[k] != 0) != (pr.cl->synapse[k] != 0);
+    cr_assert_gt(changed, 0, "no synapse was pruned or sprouted");
+    /* The touch of an iteration and of the one 2^32 later differ. */
+    remap_touch a, b;
+    remap_touch_draw(pr.ref, 5, &a);
+    remap_touch_draw(pr.ref, (1ull << 32) + 5, &b);
+    cr_assert(a.x != b.x || a.y != b.y || a.region != b.region);
+    remap_sleep_params sleep = {.noise = 0.5f, .downscale = 0.2f,
+                                .weak = 0.8f};
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    for (int i = 0; i < 2; i++)
+        remap_model_sleep(ms[i], &sleep);
+    step_both(&pr, 3);
+    assert_state_close(&pr);
+    free(before);
     destroy_pair(&pr);
 }

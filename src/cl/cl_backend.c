@@ -1,6 +1,8 @@
 /* The OpenCL backend: device buffers for the model state and the kernels
- * of one iteration (stimulus, afferent, settle, learn), enqueued without
- * host synchronisation until a step's iterations are all queued. */
+ * of one iteration (stimulus, afferent, settle, learn, and under structural
+ * plasticity mean_trace and restructure every interval iterations),
+ * enqueued without host synchronisation until a step's iterations are all
+ * queued. */
 #include "cl/backend.h"
 #include "cl/runtime.h"
 
@@ -11,14 +13,21 @@
 typedef struct cl_state {
     remap_cl cl;
     char device_name[512];
-    cl_kernel k_stimulus, k_afferent, k_settle, k_learn;
-    /* Fixed tables. */
-    cl_mem region_cdf, region_box, skin_region, exc_kernel, inh_kernel;
+    cl_kernel k_stimulus, k_afferent, k_settle, k_learn, k_mean_trace,
+        k_restructure;
+    /* Fixed tables, and the host conditions refreshed at each step (touch
+     * table, fused regions). */
+    cl_mem region_cdf, region_box, skin_region, exc_kernel, inh_kernel,
+        co_touch;
     /* State. */
-    cl_mem weights, threshold, avg_activity, active_count, input;
+    cl_mem weights, threshold, avg_activity, active_count, input, synapse,
+        bcm_threshold, drive_scale, input_trace;
+    /* Perturbations (host edits, pushed). */
+    cl_mem unit_gain, gain_recovery, modulation, receptor_gain;
     /* Per-iteration scratch: afferent drive and the two settling buffers;
-     * after settling the activity is in act[settled]. */
-    cl_mem drive, act[2];
+     * after settling the activity is in act[settled]. The mean input trace
+     * of a structural check. */
+    cl_mem drive, act[2], mean_trace;
     int settled;
     size_t units, receptors;
 } cl_state;
@@ -40,15 +49,20 @@ static void cl_destroy(void *state)
     cl_state *s = state;
     if (!s)
         return;
-    cl_kernel *ks[] = {&s->k_stimulus, &s->k_afferent, &s->k_settle,
-                       &s->k_learn};
+    cl_kernel *ks[] = {&s->k_stimulus,   &s->k_afferent,
+                       &s->k_settle,     &s->k_learn,
+                       &s->k_mean_trace, &s->k_restructure};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (*ks[i])
             clReleaseKernel(*ks[i]);
-    cl_mem *ms[] = {&s->region_cdf, &s->region_box, &s->skin_region,
-                    &s->exc_kernel, &s->inh_kernel, &s->weights,
-                    &s->threshold, &s->avg_activity, &s->active_count,
-                    &s->input, &s->drive, &s->act[0], &s->act[1]};
+    cl_mem *ms[] = {&s->region_cdf,    &s->region_box,    &s->skin_region,
+                    &s->exc_kernel,    &s->inh_kernel,    &s->co_touch,
+                    &s->weights,       &s->threshold,     &s->avg_activity,
+                    &s->active_count,  &s->input,         &s->synapse,
+                    &s->bcm_threshold, &s->drive_scale,   &s->input_trace,
+                    &s->unit_gain,     &s->gain_recovery, &s->modulation,
+                    &s->receptor_gain, &s->drive,         &s->act[0],
+                    &s->act[1],        &s->mean_trace};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
         release(ms[i]);
     remap_cl_close(&s->cl);
@@ -82,7 +96,9 @@ static remap_status create_kernels(cl_state *s, remap_error *err)
     } table[] = {{"stimulus", &s->k_stimulus},
                  {"afferent", &s->k_afferent},
                  {"settle", &s->k_settle},
-                 {"learn", &s->k_learn}};
+                 {"learn", &s->k_learn},
+                 {"mean_trace", &s->k_mean_trace},
+                 {"restructure", &s->k_restructure}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         cl_int rc;
         *table[i].k = clCreateKernel(s->cl.program, table[i].name, &rc);
@@ -116,7 +132,8 @@ static remap_status cl_create(remap_model *m, const void *options,
     if (st)
         goto fail;
 
-    /* Geometry is fixed for a model, so it is compiled in. Correctly
+    /* Geometry is fixed for a model, so it is compiled in (with whether
+     * synapse liveness is state: structural plasticity). Correctly
      * rounded division keeps the normalisation equal to the reference
      * backend's where the device offers it. */
     cl_device_fp_config fp = 0;
@@ -125,9 +142,10 @@ static remap_status cl_create(remap_model *m, const void *options,
     char opts[512];
     snprintf(opts, sizeof opts,
              "-cl-std=CL1.2 -DSKIN_N=%d -DCORTEX_N=%d -DCF_R=%d "
-             "-DCF_SIDE=%d -DCF_LEN=%d -DCF_R2I=%d -DEXC_R=%d -DINH_R=%d%s",
+             "-DCF_SIDE=%d -DCF_LEN=%d -DCF_R2I=%d -DEXC_R=%d -DINH_R=%d "
+             "-DSTRUCTURAL=%d%s",
              g->skin_n, g->cortex_n, g->cf_r, g->cf_side, g->cf_len,
-             g->cf_r2i, g->exc_r, g->inh_r,
+             g->cf_r2i, g->exc_r, g->inh_r, g->structural ? 1 : 0,
              (fp & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT)
                  ? " -cl-fp32-correctly-rounded-divide-sqrt"
                  : "");
@@ -153,15 +171,25 @@ static remap_status cl_create(remap_model *m, const void *options,
          &s->exc_kernel},
         {inh_side * inh_side * sizeof(float), "inhibitory kernel",
          &s->inh_kernel},
+        {REMAP_REGION_COUNT, "fused regions", &s->co_touch},
         {units * (size_t)g->cf_len * sizeof(float), "afferent weights",
          &s->weights},
         {units * sizeof(float), "thresholds", &s->threshold},
         {units * sizeof(float), "average activity", &s->avg_activity},
         {units * sizeof(uint32_t), "activity counters", &s->active_count},
         {s->receptors * sizeof(float), "input", &s->input},
+        {units * (size_t)g->cf_len, "synapse states", &s->synapse},
+        {units * sizeof(float), "BCM thresholds", &s->bcm_threshold},
+        {units * sizeof(float), "drive scales", &s->drive_scale},
+        {s->receptors * sizeof(float), "input traces", &s->input_trace},
+        {units * sizeof(float), "unit gains", &s->unit_gain},
+        {units * sizeof(float), "gain recovery", &s->gain_recovery},
+        {units * sizeof(float), "modulation", &s->modulation},
+        {s->receptors * sizeof(float), "receptor gains", &s->receptor_gain},
         {units * sizeof(float), "afferent drive", &s->drive},
         {units * sizeof(float), "activity", &s->act[0]},
         {units * sizeof(float), "settling activity", &s->act[1]},
+        {sizeof(float), "mean input trace", &s->mean_trace},
     };
     for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++) {
         st = make_buffer(s, buffers[i].bytes, buffers[i].what, buffers[i].out,
@@ -223,7 +251,25 @@ static remap_status cl_push(void *state, const remap_model *m,
         (st = write(s, s->active_count, units * sizeof(uint32_t),
                     m->active_count, "write activity counters", err)) ||
         (st = write(s, s->input, s->receptors * sizeof(float), m->input,
-                    "write input", err)))
+                    "write input", err)) ||
+        (st = write(s, s->synapse, units * (size_t)g->cf_len, m->synapse,
+                    "write synapse states", err)) ||
+        (st = write(s, s->bcm_threshold, units * sizeof(float),
+                    m->bcm_threshold, "write BCM thresholds", err)) ||
+        (st = write(s, s->drive_scale, units * sizeof(float),
+                    m->drive_scale, "write drive scales", err)) ||
+        (st = write(s, s->input_trace, s->receptors * sizeof(float),
+                    m->input_trace, "write input traces", err)) ||
+        (st = write(s, s->unit_gain, units * sizeof(float), m->unit_gain,
+                    "write unit gains", err)) ||
+        (st = write(s, s->gain_recovery, units * sizeof(float),
+                    m->gain_recovery, "write gain recovery", err)) ||
+        (st = write(s, s->modulation, units * sizeof(float), m->modulation,
+                    "write modulation", err)) ||
+        (st = write(s, s->receptor_gain, s->receptors * sizeof(float),
+                    m->receptor_gain, "write receptor gains", err)) ||
+        (st = write(s, s->co_touch, REMAP_REGION_COUNT, m->cond.co_touch,
+                    "write fused regions", err)))
         return st;
     s->settled = 0;
     return write(s, s->act[0], units * sizeof(float), m->activity,
@@ -245,7 +291,19 @@ static remap_status cl_pull(void *state, remap_model *m, remap_error *err)
         (st = read(s, s->active_count, units * sizeof(uint32_t),
                    m->active_count, "read activity counters", err)) ||
         (st = read(s, s->input, s->receptors * sizeof(float), m->input,
-                   "read input", err)))
+                   "read input", err)) ||
+        (st = read(s, s->synapse, units * (size_t)m->geom.cf_len, m->synapse,
+                   "read synapse states", err)) ||
+        (st = read(s, s->bcm_threshold, units * sizeof(float),
+                   m->bcm_threshold, "read BCM thresholds", err)) ||
+        (st = read(s, s->drive_scale, units * sizeof(float), m->drive_scale,
+                   "read drive scales", err)) ||
+        (st = read(s, s->unit_gain, units * sizeof(float), m->unit_gain,
+                   "read unit gains", err)) ||
+        (st = read(s, s->gain_recovery, units * sizeof(float),
+                   m->gain_recovery, "read gain recovery", err)) ||
+        (st = read(s, s->input_trace, s->receptors * sizeof(float),
+                   m->input_trace, "read input traces", err)))
         return st;
     return read(s, s->act[s->settled], units * sizeof(float), m->activity,
                 "read activity", err);
@@ -291,44 +349,79 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
 {
     cl_state *s = state;
     const remap_params *p = &m->params;
+    const remap_geometry *g = &m->geom;
+    const remap_conditions *c = &m->cond;
     remap_status st;
 
-    /* Runtime parameters may have changed between steps (timeline events):
-     * refresh the touch table and every argument once per step. */
+    /* Runtime parameters and host conditions may have changed between
+     * steps (timeline events): refresh the touch table, the fused regions
+     * and every argument once per step. */
     if ((st = write(s, s->region_cdf, REMAP_REGION_COUNT * sizeof(float),
-                    m->region_cdf, "write region table", err)))
+                    m->region_cdf, "write region table", err)) ||
+        (st = write(s, s->co_touch, REMAP_REGION_COUNT, c->co_touch,
+                    "write fused regions", err)))
         return st;
     cl_uint seed_lo = (cl_uint)m->seed, seed_hi = (cl_uint)(m->seed >> 32);
-    float inv_skin_n = 1.0f / (float)m->geom.skin_n;
+    float inv_skin_n = 1.0f / (float)g->skin_n;
     float inv2s2 = remap_touch_inv2s2(p);
     float peak = p->stimulus.peak;
+    cl_float4 spot = {{c->spot[0], c->spot[1], c->spot[2], c->spot[3]}};
+    float spot_share = c->spot_share;
+    /* The region of the enriched spot, as remap_touch_draw finds it. */
+    cl_int spot_region = (cl_int)remap_layout_region_at(
+        p->layout, 0.5f * (c->spot[0] + c->spot[2]),
+        0.5f * (c->spot[1] + c->spot[3]));
+    cl_int sleeping = c->sleeping ? 1 : 0;
+    float noise = c->sleep.noise;
+    float trace_rate = p->afferent.structural.trace;
     float strength = p->afferent.strength;
     float exc = p->excitatory.strength, inh = p->inhibitory.strength;
-    float smoothing = p->homeostasis.smoothing;
-    float hrate = p->homeostasis.rate, target = p->homeostasis.target;
-    float rate = p->afferent.learning_rate / (float)m->geom.cf_full;
+    const remap_homeostasis_params *h = &p->homeostasis;
+    float smoothing = h->smoothing, target = h->target;
+    float scaling_rate = p->afferent.scaling.rate;
+    float scaling_target = p->afferent.scaling.target;
+    cl_int bcm = p->afferent.rule == REMAP_RULE_BCM;
+    cl_int hebbian = p->afferent.rule == REMAP_RULE_HEBBIAN;
+    float bcm_rate = p->afferent.bcm_rate;
+    float sleep_weak = c->sleep.weak;
+    float sleep_keep = 1.0f - c->sleep.downscale;
+    const remap_structural_params *sp = &p->afferent.structural;
+    float floor_w = sp->floor / (float)g->cf_full;
+    cl_int patience = sp->patience;
+    float sprout_rate = sp->sprout_rate;
+    uint64_t interval = sp->interval > 0 ? (uint64_t)sp->interval : 1;
     int settled = p->settle_steps % 2;
 
-    arg a_aff[] = {ARG(s->weights), ARG(s->input), ARG(s->threshold),
-                   ARG(strength), ARG(s->drive), ARG(s->act[0])};
-    arg a_learn[] = {ARG(s->weights),      ARG(s->input),
-                     ARG(s->act[settled]), ARG(s->avg_activity),
-                     ARG(s->threshold),    ARG(s->active_count),
-                     ARG(smoothing),       ARG(hrate),
-                     ARG(target),          ARG(rate)};
+    arg a_aff[] = {ARG(s->weights),     ARG(s->input),
+                   ARG(s->threshold),   ARG(strength),
+                   ARG(s->drive_scale), ARG(s->unit_gain),
+                   ARG(s->drive),       ARG(s->act[0])};
+    arg a_mean[] = {ARG(s->input_trace), ARG(s->mean_trace)};
     if ((st = set_args(s->k_afferent, "afferent", a_aff, NARGS(a_aff), err)) ||
-        (st = set_args(s->k_learn, "learn", a_learn, NARGS(a_learn), err)))
+        (st = set_args(s->k_mean_trace, "mean_trace", a_mean, NARGS(a_mean),
+                       err)))
         return st;
 
     for (uint64_t t = 0; t < count; t++) {
         uint64_t it = m->iteration + t;
         cl_uint it_lo = (cl_uint)it, it_hi = (cl_uint)(it >> 32);
-        arg a_stim[] = {ARG(seed_lo),       ARG(seed_hi),
-                        ARG(it_lo),         ARG(it_hi),
-                        ARG(s->region_cdf), ARG(s->region_box),
-                        ARG(s->skin_region), ARG(inv_skin_n),
-                        ARG(inv2s2),        ARG(peak),
-                        ARG(s->input)};
+        /* Age, modulation, rehabilitation and sleep factors of this
+         * iteration, in the reference backend's arithmetic. */
+        remap_rates rates;
+        remap_model_rates(m, it, &rates);
+        float hrate = h->rate * rates.homeostasis;
+        float rate = p->afferent.learning_rate / (float)g->cf_full *
+                     rates.learn;
+        arg a_stim[] = {ARG(seed_lo),          ARG(seed_hi),
+                        ARG(it_lo),            ARG(it_hi),
+                        ARG(s->region_cdf),    ARG(s->region_box),
+                        ARG(s->skin_region),   ARG(s->co_touch),
+                        ARG(spot),             ARG(spot_share),
+                        ARG(spot_region),      ARG(inv_skin_n),
+                        ARG(inv2s2),           ARG(peak),
+                        ARG(sleeping),         ARG(noise),
+                        ARG(s->receptor_gain), ARG(trace_rate),
+                        ARG(s->input_trace),   ARG(s->input)};
         if ((st = set_args(s->k_stimulus, "stimulus", a_stim, NARGS(a_stim),
                            err)) ||
             (st = enqueue(s, s->k_stimulus, s->receptors, "stimulus", err)) ||
@@ -339,14 +432,44 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
             arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->drive),
                               ARG(s->threshold),     ARG(s->exc_kernel),
                               ARG(s->inh_kernel),    ARG(exc),
-                              ARG(inh),              ARG(s->act[1 - step % 2])};
+                              ARG(inh),              ARG(s->unit_gain),
+                              ARG(s->act[1 - step % 2])};
             if ((st = set_args(s->k_settle, "settle", a_settle,
                                NARGS(a_settle), err)) ||
                 (st = enqueue(s, s->k_settle, s->units, "settle", err)))
                 return st;
         }
-        if ((st = enqueue(s, s->k_learn, s->units, "learn", err)))
+        arg a_learn[] = {ARG(s->weights),       ARG(s->synapse),
+                         ARG(s->input),         ARG(s->act[settled]),
+                         ARG(s->avg_activity),  ARG(s->threshold),
+                         ARG(s->active_count),  ARG(s->bcm_threshold),
+                         ARG(s->drive_scale),   ARG(s->unit_gain),
+                         ARG(s->gain_recovery), ARG(s->modulation),
+                         ARG(smoothing),        ARG(hrate),
+                         ARG(target),           ARG(scaling_rate),
+                         ARG(scaling_target),   ARG(rate),
+                         ARG(bcm),              ARG(bcm_rate),
+                         ARG(sleeping),         ARG(sleep_weak),
+                         ARG(sleep_keep)};
+        if ((st = set_args(s->k_learn, "learn", a_learn, NARGS(a_learn),
+                           err)) ||
+            (st = enqueue(s, s->k_learn, s->units, "learn", err)))
             return st;
+        if (g->structural && (it + 1) % interval == 0) {
+            arg a_restr[] = {ARG(s->weights),     ARG(s->synapse),
+                             ARG(s->input_trace), ARG(s->mean_trace),
+                             ARG(s->unit_gain),   ARG(seed_lo),
+                             ARG(seed_hi),        ARG(it_lo),
+                             ARG(it_hi),          ARG(floor_w),
+                             ARG(patience),       ARG(sprout_rate),
+                             ARG(hebbian)};
+            if ((st = set_args(s->k_restructure, "restructure", a_restr,
+                               NARGS(a_restr), err)) ||
+                (st = enqueue(s, s->k_mean_trace, 1, "mean_trace", err)) ||
+                (st = enqueue(s, s->k_restructure, s->units, "restructure",
+                              err)))
+                return st;
+        }
     }
     if ((st = check(clFinish(s->cl.queue), "clFinish", err)))
         return st;

@@ -156,9 +156,13 @@ static void learn(remap_model *m, int u, float y, float rate)
                 w[k] += a * m->input[rc];
                 sum += w[k];
             }
-            float inv = 1.0f / sum;
-            for (int k = 0; k < g->cf_len; k++)
-                w[k] *= inv;
+            /* A field whose synapses are all pruned has nothing to
+             * normalise. */
+            if (sum > 0.0f) {
+                float inv = 1.0f / sum;
+                for (int k = 0; k < g->cf_len; k++)
+                    w[k] *= inv;
+            }
         }
     }
     if (bcm)
