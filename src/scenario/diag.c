@@ -68,6 +68,11 @@ void remap__scn_diag_override(struct scn_loader *L, size_t index,
     va_end(ap);
 }
 
+size_t remap__scn_diag_total(const struct scn_loader *L)
+{
+    return L->diag_count + L->diags_dropped;
+}
+
 static int diag_cmp(const void *pa, const void *pb)
 {
     const struct scn_diag *a = pa, *b = pb;

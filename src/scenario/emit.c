@@ -157,43 +157,242 @@ static void emit_quoted(struct scn_sbuf *b, const char *s)
     remap__scn_sb_add(b, "\"", 1);
 }
 
-static void emit_fields(struct scn_sbuf *b, const cyaml_schema_field_t *fields,
-                        const char *base, int indent, const size_t *order);
+/* What the resolved text writes besides the loaded document. */
+struct emit_ctx {
+    const struct scn_doc *d;
+    const struct scn_entry *entries;
+    size_t entry_count;
+    const struct scn_schedule *schedules;
+    size_t schedule_count;
+};
 
-static void emit_events(struct scn_sbuf *b, const struct scn_doc_event *events,
-                        unsigned count, int indent, const size_t *order)
+static void emit_float(struct scn_sbuf *b, float v)
 {
-    for (unsigned i = 0; i < count; i++) {
-        struct scn_sbuf one = {0};
-        emit_fields(&one, remap__scn_event_fields,
-                    (const char *)&events[order ? order[i] : i], indent + 4,
-                    NULL);
-        if (one.nomem) {
-            b->nomem = true;
+    char num[64];
+    format_number(num, sizeof num, (double)v, true);
+    remap__scn_sb_add(b, num, strlen(num));
+}
+
+static void emit_double(struct scn_sbuf *b, double v)
+{
+    char num[64];
+    format_number(num, sizeof num, v, false);
+    remap__scn_sb_add(b, num, strlen(num));
+}
+
+/* "key: <float>\n" at indent. */
+static void emit_float_key(struct scn_sbuf *b, int indent, const char *key,
+                           float v)
+{
+    remap__scn_sb_printf(b, "%*s%s: ", indent, "", key);
+    emit_float(b, v);
+    remap__scn_sb_add(b, "\n", 1);
+}
+
+static void emit_point(struct scn_sbuf *b, float x, float y)
+{
+    remap__scn_sb_add(b, "[", 1);
+    emit_float(b, x);
+    remap__scn_sb_add(b, ", ", 2);
+    emit_float(b, y);
+    remap__scn_sb_add(b, "]", 1);
+}
+
+static void emit_shape(struct scn_sbuf *b, int indent, const remap_shape *s)
+{
+    if (s->kind == REMAP_SHAPE_DISC) {
+        remap__scn_sb_printf(b, "%*sdisc:\n%*scentre: ", indent, "",
+                             indent + 2, "");
+        emit_point(b, s->cx, s->cy);
+        remap__scn_sb_add(b, "\n", 1);
+        emit_float_key(b, indent + 2, "radius", s->radius);
+        return;
+    }
+    remap__scn_sb_printf(b, "%*spolygon: [", indent, "");
+    for (int i = 0; i < s->points; i++) {
+        if (i)
+            remap__scn_sb_add(b, ", ", 2);
+        emit_point(b, s->x[i], s->y[i]);
+    }
+    remap__scn_sb_add(b, "]\n", 2);
+}
+
+static void emit_regions(struct scn_sbuf *b, int indent, unsigned regions,
+                         int layout)
+{
+    remap__scn_sb_printf(b, "%*sregions: [", indent, "");
+    bool first = true;
+    for (int r = 0; r < remap_layout_region_count(layout); r++)
+        if (regions & (1u << r)) {
+            remap__scn_sb_printf(b, "%s%s", first ? "" : ", ",
+                                 remap_layout_region_name(layout, r));
+            first = false;
+        }
+    remap__scn_sb_add(b, "]\n", 2);
+}
+
+static void emit_until(struct scn_sbuf *b, int indent,
+                       const struct scn_entry *e)
+{
+    if (e->has_until)
+        remap__scn_sb_printf(b, "%*suntil: %" PRIu64 "\n", indent, "",
+                             e->ev.until);
+}
+
+/* The value of a `set`: a choice by its name, other values as numbers. */
+static void emit_set_value(struct scn_sbuf *b, const remap_event *ev)
+{
+    const remap_param_info *info = remap_param_find(ev->path);
+    if (info && info->choices) {
+        size_t n = 0;
+        while (info->choices[n])
+            n++;
+        if (ev->value >= 0 && ev->value < (double)n) {
+            const char *name = info->choices[(size_t)ev->value];
+            remap__scn_sb_add(b, name, strlen(name));
             return;
         }
-        /* The entry's first line starts with "- " instead of spaces. */
-        remap__scn_sb_printf(b, "%*s- ", indent + 2, "");
-        remap__scn_sb_add(b, one.p + indent + 4, one.len - (size_t)indent - 4);
-        free(one.p);
+    }
+    emit_double(b, ev->value);
+}
+
+/* One timeline entry, each period once with its `until`. */
+static void emit_entry(struct scn_sbuf *b, const struct scn_entry *e,
+                       int layout)
+{
+    const remap_event *ev = &e->ev;
+    const char *key = remap__scn_event_kinds[e->kind].key;
+    int in = 6;
+    remap__scn_sb_printf(b, "  - at: %" PRIu64 "\n", ev->at);
+    if (ev->kind == REMAP_EVENT_CHECKPOINT && !ev->label[0]) {
+        remap__scn_sb_printf(b, "    %s: {}\n", key);
+        return;
+    }
+    remap__scn_sb_printf(b, "    %s:\n", key);
+    switch (ev->kind) {
+    case REMAP_EVENT_SET:
+        remap__scn_sb_printf(b, "%*spath: ", in, "");
+        emit_quoted(b, ev->path);
+        remap__scn_sb_printf(b, "\n%*svalue: ", in, "");
+        emit_set_value(b, ev);
+        remap__scn_sb_add(b, "\n", 1);
+        break;
+    case REMAP_EVENT_CHECKPOINT:
+        remap__scn_sb_printf(b, "%*slabel: ", in, "");
+        emit_quoted(b, ev->label);
+        remap__scn_sb_add(b, "\n", 1);
+        break;
+    case REMAP_EVENT_LESION:
+        emit_shape(b, in, &ev->shape);
+        remap__scn_sb_printf(b, "%*spenumbra:\n", in, "");
+        emit_float_key(b, in + 2, "width", ev->penumbra_width);
+        emit_float_key(b, in + 2, "gain", ev->penumbra_gain);
+        remap__scn_sb_printf(b, "%*srecovery: %" PRIu64 "\n", in + 2, "",
+                             ev->penumbra_recovery);
+        break;
+    case REMAP_EVENT_DEAFFERENT:
+        emit_regions(b, in, ev->regions, layout);
+        emit_until(b, in, e);
+        break;
+    case REMAP_EVENT_RESTORE:
+    case REMAP_EVENT_FUSE:
+        emit_regions(b, in, ev->regions, layout);
+        break;
+    case REMAP_EVENT_ENRICH:
+        if (ev->has_spot) {
+            remap__scn_sb_printf(b, "%*sspot: [", in, "");
+            for (int i = 0; i < 4; i++) {
+                if (i)
+                    remap__scn_sb_add(b, ", ", 2);
+                emit_float(b, ev->spot[i]);
+            }
+            remap__scn_sb_add(b, "]\n", 2);
+        } else {
+            emit_regions(b, in, ev->regions, layout);
+        }
+        emit_float_key(b, in, "factor", ev->factor);
+        break;
+    case REMAP_EVENT_REHAB_START:
+        emit_regions(b, in, ev->regions, layout);
+        emit_until(b, in, e);
+        emit_float_key(b, in, "focus", ev->factor);
+        emit_float_key(b, in, "gain", ev->gain);
+        break;
+    case REMAP_EVENT_SLEEP_START:
+        emit_until(b, in, e);
+        emit_float_key(b, in, "noise", ev->sleep.noise);
+        emit_float_key(b, in, "downscale", ev->sleep.downscale);
+        emit_float_key(b, in, "weak", ev->sleep.weak);
+        break;
+    case REMAP_EVENT_AGE:
+        remap__scn_sb_printf(b, "%*svalue: ", in, "");
+        emit_double(b, ev->value);
+        remap__scn_sb_add(b, "\n", 1);
+        break;
+    case REMAP_EVENT_MODULATE:
+        emit_shape(b, in, &ev->shape);
+        emit_float_key(b, in, "factor", ev->factor);
+        emit_until(b, in, e);
+        break;
+    default:
+        assert(!"event kind missing from the resolved text");
+        break;
+    }
+}
+
+static void emit_timeline(struct scn_sbuf *b, const struct emit_ctx *c)
+{
+    if (c->entry_count == 0) {
+        remap__scn_sb_printf(b, "timeline: []\n");
+        return;
+    }
+    size_t *order = malloc(c->entry_count * sizeof *order);
+    if (!order) {
+        b->nomem = true;
+        return;
+    }
+    for (size_t i = 0; i < c->entry_count; i++)
+        order[c->entries[i].rank] = i;
+    remap__scn_sb_printf(b, "timeline:\n");
+    for (size_t r = 0; r < c->entry_count; r++)
+        emit_entry(b, &c->entries[order[r]], c->d->params.layout);
+    free(order);
+}
+
+static void emit_schedules(struct scn_sbuf *b, const struct emit_ctx *c)
+{
+    if (c->schedule_count == 0) {
+        remap__scn_sb_printf(b, "schedules: []\n");
+        return;
+    }
+    remap__scn_sb_printf(b, "schedules:\n");
+    for (size_t i = 0; i < c->schedule_count; i++) {
+        const struct scn_schedule *s = &c->schedules[i];
+        remap__scn_sb_printf(b, "  - path: ");
+        emit_quoted(b, s->path);
+        remap__scn_sb_printf(b, "\n    every: %" PRIu64 "\n    points: [",
+                             s->every);
+        for (size_t p = 0; p < s->count; p++) {
+            remap__scn_sb_printf(b, "%s[%" PRIu64 ", ", p ? ", " : "",
+                                 s->at[p]);
+            emit_double(b, s->value[p]);
+            remap__scn_sb_add(b, "]", 1);
+        }
+        remap__scn_sb_add(b, "]\n", 2);
     }
 }
 
 static void emit_fields(struct scn_sbuf *b, const cyaml_schema_field_t *fields,
-                        const char *base, int indent, const size_t *order)
+                        const char *base, int indent,
+                        const struct emit_ctx *c)
 {
     char num[64];
     for (const cyaml_schema_field_t *f = fields; f->key; f++) {
         const char *p = base + f->data_offset;
         const cyaml_schema_value_t *v = &f->value;
         if (v->type == CYAML_MAPPING) {
-            if (v->flags & CYAML_FLAG_POINTER) {
-                p = *(const char *const *)(const void *)p;
-                if (!p)
-                    continue;
-            }
             struct scn_sbuf sub = {0};
-            emit_fields(&sub, v->mapping.fields, p, indent + 2, order);
+            emit_fields(&sub, v->mapping.fields, p, indent + 2, c);
             if (sub.nomem)
                 b->nomem = true;
             if (sub.len) {
@@ -205,17 +404,13 @@ static void emit_fields(struct scn_sbuf *b, const cyaml_schema_field_t *fields,
             free(sub.p);
             continue;
         }
-        if (v->type == CYAML_SEQUENCE) {
-            unsigned count;
-            memcpy(&count, base + f->count_offset, sizeof count);
-            const struct scn_doc_event *events =
-                *(const struct scn_doc_event *const *)(const void *)p;
-            if (count == 0) {
-                remap__scn_sb_printf(b, "%*s%s: []\n", indent, "", f->key);
-            } else {
-                remap__scn_sb_printf(b, "%*s%s:\n", indent, "", f->key);
-                emit_events(b, events, count, indent, order);
-            }
+        if (v->type == CYAML_IGNORE) {
+            /* The top level's timeline and schedules. */
+            assert(indent == 0);
+            if (strcmp(f->key, "timeline") == 0)
+                emit_timeline(b, c);
+            else
+                emit_schedules(b, c);
             continue;
         }
         const char *s;
@@ -236,6 +431,16 @@ static void emit_fields(struct scn_sbuf *b, const cyaml_schema_field_t *fields,
             int x;
             memcpy(&x, p, sizeof x);
             remap__scn_sb_printf(b, "%*s%s: %d\n", indent, "", f->key, x);
+            break;
+        }
+        case CYAML_ENUM: {
+            int x;
+            memcpy(&x, p, sizeof x);
+            const char *name = "?";
+            for (uint32_t i = 0; i < v->enumeration.count; i++)
+                if (v->enumeration.strings[i].val == x)
+                    name = v->enumeration.strings[i].str;
+            remap__scn_sb_printf(b, "%*s%s: %s\n", indent, "", f->key, name);
             break;
         }
         case CYAML_UINT: {
@@ -268,10 +473,14 @@ static void emit_fields(struct scn_sbuf *b, const cyaml_schema_field_t *fields,
 }
 
 void remap__scn_emit_resolved(struct scn_sbuf *b, const struct scn_doc *d,
-                              const size_t *order)
+                              const struct scn_entry *entries,
+                              size_t entry_count,
+                              const struct scn_schedule *schedules,
+                              size_t schedule_count)
 {
+    struct emit_ctx c = {d, entries, entry_count, schedules, schedule_count};
     remap__scn_sb_printf(b, "# Resolved scenario: every value explicit "
                          "(defaults filled in, overrides\n# applied, "
                          "timeline sorted).\n");
-    emit_fields(b, remap__scn_top_fields, (const char *)d, 0, order);
+    emit_fields(b, remap__scn_top_fields(), (const char *)d, 0, &c);
 }

@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,9 @@ static void fill_defaults(struct scn_loader *L,
         char child[SCN_PATH_LEN];
         remap__scn_join_path(child, path, f->key);
         size_t off = offset + f->data_offset;
-        if (f->value.flags & CYAML_FLAG_POINTER)
-            continue; /* name (defaulted by the caller) and the timeline */
+        if ((f->value.flags & CYAML_FLAG_POINTER) ||
+            f->value.type == CYAML_IGNORE)
+            continue; /* name (defaulted by the caller), timeline, schedules */
         if (f->value.type == CYAML_MAPPING) {
             fill_defaults(L, f->value.mapping.fields, child, off, d, def);
             continue;
@@ -48,7 +50,9 @@ static void fill_defaults(struct scn_loader *L,
         const remap_param_info *info = remap_param_find(child);
         if (info) {
             assert(info->offset == off - offsetof(struct scn_doc, params));
-            assert(info->is_int == (f->value.type == CYAML_INT));
+            assert(info->is_int == (f->value.type == CYAML_INT ||
+                                    f->value.type == CYAML_ENUM));
+            assert((info->choices != NULL) == (f->value.type == CYAML_ENUM));
         } else {
             assert(f->value.type == CYAML_BOOL ||
                    remap__scn_find_setting(child));
@@ -69,7 +73,12 @@ static void loader_free(struct scn_loader *L)
     if (L->have_doc)
         yaml_document_delete(&L->doc);
     remap__scn_diag_free(L);
-    free(L->events);
+    free(L->entries);
+    for (size_t i = 0; i < L->schedule_count; i++) {
+        free(L->schedules[i].at);
+        free(L->schedules[i].value);
+    }
+    free(L->schedules);
     free(L->node_origin);
 }
 
@@ -94,27 +103,145 @@ static char *default_name(const char *source)
     return name;
 }
 
-/* Stable by construction: an event moves only past later events. */
-static void sort_events(remap_event *ev, size_t *order, size_t n)
+/* ------------------------------------------------------------------------
+ * Events: periods and schedules expanded, then sorted.
+ */
+
+/* An event with its sort key: `at`; then the ends of periods, the sets of
+ * schedules and the timeline's events, in that order; then the rank of
+ * the entry (or the schedule's index); then a schedule's iteration. */
+struct keyed_event {
+    remap_event ev;
+    int phase; /* 0: a period's end; 1: a schedule's set; 2: an entry */
+    size_t rank;
+};
+
+static int keyed_cmp(const void *pa, const void *pb)
 {
-    for (size_t i = 1; i < n; i++) {
-        remap_event e = ev[i];
-        size_t o = order[i];
-        size_t j = i;
-        for (; j > 0 && ev[j - 1].at > e.at; j--) {
-            ev[j] = ev[j - 1];
-            order[j] = order[j - 1];
+    const struct keyed_event *a = pa, *b = pb;
+    if (a->ev.at != b->ev.at)
+        return a->ev.at < b->ev.at ? -1 : 1;
+    if (a->phase != b->phase)
+        return a->phase - b->phase;
+    return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+/* The iterations of a schedule's sets: every `every` from the first point
+ * to the last, and each point. Writes them to out (when not NULL) and
+ * returns their count. */
+static size_t schedule_times(const struct scn_schedule *s, uint64_t *out)
+{
+    uint64_t last = s->at[s->count - 1], g = s->at[0];
+    bool grid = true;
+    size_t p = 0, n = 0;
+    while (grid || p < s->count) {
+        uint64_t t;
+        if (grid && (p >= s->count || g <= s->at[p])) {
+            t = g;
+            if (p < s->count && s->at[p] == g)
+                p++;
+            if (last - g >= s->every)
+                g += s->every;
+            else
+                grid = false;
+        } else {
+            t = s->at[p++];
         }
-        ev[j] = e;
-        order[j] = o;
+        if (out)
+            out[n] = t;
+        n++;
     }
+    return n;
+}
+
+/* The schedule's value at iteration t in its span: linear between the
+ * points around t, in double; whole numbers for a whole parameter. */
+static double schedule_value(const struct scn_schedule *s, uint64_t t,
+                             bool whole)
+{
+    size_t k = 0;
+    while (k + 1 < s->count && s->at[k + 1] <= t)
+        k++;
+    double v = s->value[k];
+    if (t > s->at[k] && k + 1 < s->count)
+        v += (s->value[k + 1] - s->value[k]) * (double)(t - s->at[k]) /
+             (double)(s->at[k + 1] - s->at[k]);
+    return whole ? floor(v + 0.5) : v;
+}
+
+/* The scenario's events from the entries and the schedules (all read
+ * without error); NULL with count 0 when there are none. */
+static remap_status expand_events(struct scn_loader *L, remap_scenario *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < L->entry_count; i++)
+        n += L->entries[i].has_until ? 2 : 1;
+    for (size_t i = 0; i < L->schedule_count; i++)
+        n += schedule_times(&L->schedules[i], NULL);
+    if (n == 0)
+        return REMAP_OK;
+    struct keyed_event *k = calloc(n, sizeof *k);
+    uint64_t *times = NULL;
+    if (!k)
+        return REMAP_ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < L->entry_count; i++) {
+        const struct scn_entry *e = &L->entries[i];
+        k[m++] = (struct keyed_event){e->ev, 2, e->rank};
+        if (!e->has_until)
+            continue;
+        struct keyed_event *end = &k[m++];
+        *end = (struct keyed_event){e->ev, 0, e->rank};
+        end->ev.at = e->ev.until;
+        end->ev.kind = remap__scn_event_kinds[e->kind].end_kind;
+        if (end->ev.kind == REMAP_EVENT_MODULATE)
+            end->ev.factor = 1.0f;
+    }
+    for (size_t i = 0; i < L->schedule_count; i++) {
+        const struct scn_schedule *sc = &L->schedules[i];
+        const remap_param_info *info = remap_param_find(sc->path);
+        size_t count = schedule_times(sc, NULL);
+        free(times);
+        times = malloc(count * sizeof *times);
+        if (!times) {
+            free(k);
+            return REMAP_ENOMEM;
+        }
+        schedule_times(sc, times);
+        for (size_t t = 0; t < count; t++) {
+            remap_event ev = {0};
+            ev.at = times[t];
+            ev.kind = REMAP_EVENT_SET;
+            snprintf(ev.path, sizeof ev.path, "%s", sc->path);
+            ev.value = schedule_value(sc, times[t], info && info->is_int);
+            ev.scheduled = true;
+            ev.line = sc->line;
+            ev.col = sc->col;
+            k[m++] = (struct keyed_event){ev, 1, i};
+        }
+    }
+    free(times);
+    assert(m == n);
+    /* Equal keys (a schedule's sets) are in order already and qsort is not
+     * stable: the schedule's iteration is the event's `at`, so no two
+     * events share a whole key. */
+    qsort(k, n, sizeof *k, keyed_cmp);
+    s->events = malloc(n * sizeof *s->events);
+    if (!s->events) {
+        free(k);
+        return REMAP_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->events[i] = k[i].ev;
+    s->event_count = n;
+    free(k);
+    return REMAP_OK;
 }
 
 static remap_status build(struct scn_loader *L, struct scn_doc *d,
                           remap_scenario **out, remap_error *err)
 {
     remap_scenario *s = calloc(1, sizeof *s);
-    size_t *order = NULL;
     if (!s)
         goto nomem;
     s->name = strdup(d->name);
@@ -129,42 +256,33 @@ static remap_status build(struct scn_loader *L, struct scn_doc *d,
     s->write_metrics = d->outputs.metrics;
     s->write_checkpoints = d->outputs.checkpoints;
 
-    size_t n = d->timeline_count;
-    assert(n == L->event_count);
-    if (n) {
-        s->events = calloc(n, sizeof *s->events);
-        order = malloc(n * sizeof *order);
-        if (!s->events || !order)
-            goto nomem;
+    /* A sleep takes the `sleep` section's values where it gives none. */
+    for (size_t i = 0; i < L->entry_count; i++) {
+        struct scn_entry *e = &L->entries[i];
+        if (e->ev.kind != REMAP_EVENT_SLEEP_START)
+            continue;
+        if (!e->sleep_given[0])
+            e->ev.sleep.noise = d->params.sleep.noise;
+        if (!e->sleep_given[1])
+            e->ev.sleep.downscale = d->params.sleep.downscale;
+        if (!e->sleep_given[2])
+            e->ev.sleep.weak = d->params.sleep.weak;
     }
-    for (size_t i = 0; i < n; i++) {
-        remap_event *ev = &s->events[i];
-        ev->at = d->timeline[i].at;
-        ev->line = L->events[i].line;
-        ev->col = L->events[i].col;
-        for (size_t k = 0; k < remap__scn_event_kind_count; k++)
-            if (remap__scn_event_data(&d->timeline[i], k)) {
-                ev->kind = remap__scn_event_kinds[k].kind;
-                remap__scn_event_kinds[k].convert(&d->timeline[i], ev);
-            }
-        order[i] = i;
-    }
-    s->event_count = n;
-    sort_events(s->events, order, n);
+    if (expand_events(L, s))
+        goto nomem;
 
     struct scn_sbuf text = {0};
-    remap__scn_emit_resolved(&text, d, order);
+    remap__scn_emit_resolved(&text, d, L->entries, L->entry_count,
+                             L->schedules, L->schedule_count);
     if (text.nomem) {
         free(text.p);
         goto nomem;
     }
     s->resolved_text = text.p;
-    free(order);
     *out = s;
     return REMAP_OK;
 
 nomem:
-    free(order);
     remap_scenario_destroy(s);
     return remap_fail(err, REMAP_ENOMEM, "%s: out of memory", L->source);
 }
@@ -200,7 +318,7 @@ static remap_status load(struct scn_loader *L, const char *text,
     };
     struct scn_doc *d = NULL;
     cyaml_err_t ce = cyaml_load_data((const uint8_t *)yaml.p, yaml.len,
-                                     &config, &remap__scn_top_schema,
+                                     &config, remap__scn_top_schema(),
                                      (cyaml_data_t **)&d, NULL);
     free(yaml.p);
     if (ce != CYAML_OK)
@@ -217,7 +335,7 @@ static remap_status load(struct scn_loader *L, const char *text,
     }
     struct scn_doc def;
     remap__scn_doc_defaults(&def);
-    fill_defaults(L, remap__scn_top_fields, "", 0, use, &def);
+    fill_defaults(L, remap__scn_top_fields(), "", 0, use, &def);
     char *fallback_name = NULL;
     if (!use->name) {
         fallback_name = default_name(L->source);
@@ -238,7 +356,7 @@ static remap_status load(struct scn_loader *L, const char *text,
         use->name = NULL;
     free(fallback_name);
     if (d)
-        cyaml_free(&config, &remap__scn_top_schema, d, 0);
+        cyaml_free(&config, remap__scn_top_schema(), d, 0);
     return st;
 }
 

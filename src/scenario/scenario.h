@@ -48,11 +48,16 @@ typedef struct remap_event {
     double value;          /* set: new value; age: the age (iterations) */
     char label[64];        /* checkpoint: optional label ("" if none) */
     remap_shape shape;     /* lesion, modulate: where, cortical units */
-    float penumbra_width;  /* lesion: ring width, cortical units (0: none) */
-    float penumbra_gain;   /* lesion: gain in the ring, [0, 1] */
+    float penumbra_width;  /* lesion: ring width, cortical units (0: none,
+                              the default) */
+    float penumbra_gain;   /* lesion: gain in the ring, [0, 1] (1 when no
+                              penumbra is given) */
     uint64_t penumbra_recovery; /* lesion: iterations to full gain (0: never) */
     unsigned regions;      /* deafferent, restore, fuse, enrich, rehab: bit
                               r set for region r of the layout */
+    bool has_spot;         /* enrich: a patch of skin instead of regions */
+    float spot[4];         /* enrich: the patch [x0, y0, x1, y1], skin
+                              units, inside one region */
     float factor;          /* enrich: frequency factor (> 0); rehab: focus,
                               the frequency factor (> 0); modulate: the
                               learning factor (>= 0) */
@@ -62,7 +67,9 @@ typedef struct remap_event {
     uint64_t until;        /* a period's end (0 when none); the end event
                               has it too */
     bool scheduled;        /* a `set` generated from `schedules` */
-    int line, col;         /* where it was written, 1-based (for messages) */
+    int line, col;         /* where it was written, 1-based (for messages):
+                              a period's end event and a schedule's sets
+                              carry the place of their entry */
 } remap_event;
 
 typedef struct remap_scenario {
@@ -73,7 +80,11 @@ typedef struct remap_scenario {
     uint64_t measure_interval;    /* >= 1 */
     uint64_t checkpoint_interval; /* 0: only at the end */
     bool write_metrics, write_checkpoints;
-    remap_event *events;       /* sorted by `at`, stable for equal `at` */
+    /* Sorted by `at`. At one iteration the ends of periods come first
+     * (in the order of their starts), then the `set` events of schedules
+     * (in the order of `schedules`), then the timeline's events in the
+     * order written. */
+    remap_event *events;
     size_t event_count;
     /* The whole scenario as YAML with every value explicit (defaults filled
      * in, overrides applied, timeline sorted); loading it again gives the
@@ -84,7 +95,7 @@ typedef struct remap_scenario {
 /* Loads the scenario file at path. overrides[0..override_count) are
  * "dotted.path=value" strings (the CLI's --set and --seed)
  * applied to the document before it is checked, so they are validated like
- * the file; they cannot edit `timeline`. overrides may be NULL when
+ * the file; they cannot edit `timeline` or `schedules`. overrides may be NULL when
  * override_count is 0.
  *
  * On success *out holds a new scenario (free with remap_scenario_destroy).

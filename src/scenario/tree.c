@@ -162,6 +162,8 @@ int remap__scn_add_sequence(struct scn_loader *L, int origin)
 long remap__scn_find_pair(struct scn_loader *L, int map, const char *key)
 {
     yaml_node_t *n = remap__scn_node_at(L, map);
+    if (!n || n->type != YAML_MAPPING_NODE)
+        return -1;
     yaml_node_pair_t *pairs = n->data.mapping.pairs.start;
     long count = n->data.mapping.pairs.top - pairs;
     for (long i = 0; i < count; i++) {
@@ -176,6 +178,12 @@ long remap__scn_find_pair(struct scn_loader *L, int map, const char *key)
 int remap__scn_pair_value(struct scn_loader *L, int map, long index)
 {
     return remap__scn_node_at(L, map)->data.mapping.pairs.start[index].value;
+}
+
+int remap__scn_value_of(struct scn_loader *L, int map, const char *key)
+{
+    long i = remap__scn_find_pair(L, map, key);
+    return i < 0 ? 0 : remap__scn_pair_value(L, map, i);
 }
 
 void remap__scn_set_pair_value(struct scn_loader *L, int map, long index,
@@ -301,7 +309,7 @@ static void check_override(struct scn_loader *L, size_t index)
     }
     memcpy(walk, path, klen + 1);
 
-    const cyaml_schema_field_t *fields = remap__scn_top_fields;
+    const cyaml_schema_field_t *fields = remap__scn_top_fields();
     char *save = NULL;
     for (char *seg = strtok_r(walk, ".", &save); seg;) {
         char *next = strtok_r(NULL, ".", &save);
@@ -317,7 +325,7 @@ static void check_override(struct scn_loader *L, size_t index)
         char here[SCN_PATH_LEN];
         remap__scn_join_path(here, done, seg);
         memcpy(done, here, sizeof done);
-        if (f->value.type == CYAML_SEQUENCE) {
+        if (f->value.type == CYAML_IGNORE) {
             remap__scn_diag_override(
                 L, index, "%s cannot be overridden; edit it in the file",
                 done);
