@@ -1,8 +1,12 @@
-/* Map measures: field centres and sizes, area per region, coverage and
- * topographic error from probe touches. */
+/* Map measures: field centres and sizes, area and magnification per
+ * region, coverage, topographic error and population decoding from probe
+ * touches, and the lesion, spot and synapse measures. Definitions and
+ * reasons: docs/measures.md. */
 #include "measure/measure.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +33,9 @@ void remap_unit_maps_destroy(remap_unit_maps *maps)
     maps->preferred_region = NULL;
 }
 
-/* Field geometry of one unit: its centre receptor and the receptor index
- * of field slot k, or -1 where there is no synapse. */
+/* Field geometry of one unit: the receptor index of field slot k of the
+ * unit whose field is centred on receptor (cx, cy), or -1 where there is
+ * no synapse (outside the circle, mask[k] 0, or off the skin). */
 static int field_receptor(const remap_geometry *g, int cx, int cy, int k,
                           const uint8_t *mask)
 {
@@ -43,9 +48,17 @@ static int field_receptor(const remap_geometry *g, int cx, int cy, int k,
     return ry * g->skin_n + rx;
 }
 
-/* Centre of mass, preferred region and half-maximum area of each field. */
-static float field_maps(const remap_model *m, const uint8_t *mask,
-                        remap_unit_maps *maps, float *rf_area)
+static void field_mask(const remap_geometry *g, uint8_t *mask)
+{
+    for (int k = 0; k < g->cf_len; k++)
+        mask[k] = remap_cf_in_circle(g, k);
+}
+
+/* Centre of mass, preferred region, half-maximum area and the share of
+ * weight outside the preferred region of each field (rf_area and outside
+ * may be NULL). */
+static void field_maps(const remap_model *m, const uint8_t *mask,
+                       remap_unit_maps *maps, float *rf_area, float *outside)
 {
     const remap_geometry *g = &m->geom;
     float cell = 1.0f / (float)(g->skin_n * g->skin_n);
@@ -76,21 +89,16 @@ static float field_maps(const remap_model *m, const uint8_t *mask,
             if (by_region[r] > by_region[best])
                 best = r;
         maps->preferred_region[u] = sum > 0 ? (int8_t)best : (int8_t)-1;
+        if (outside)
+            outside[u] = sum > 0 ? (float)(1.0 - by_region[best] / sum) : 0.0f;
+        if (!rf_area)
+            continue;
         int above = 0;
         for (int k = 0; k < g->cf_len; k++)
             if (field_receptor(g, cx, cy, k, mask) >= 0 &&
                 w[k] >= 0.5f * peak && peak > 0.0f)
                 above++;
         rf_area[u] = (float)above * cell;
-    }
-    return cell;
-}
-
-static void field_mask(const remap_geometry *g, uint8_t *mask)
-{
-    for (int k = 0; k < g->cf_len; k++) {
-        int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
-        mask[k] = dx * dx + dy * dy <= g->cf_r2i;
     }
 }
 
@@ -99,14 +107,11 @@ remap_status remap_unit_maps_compute(const remap_model *m,
 {
     const remap_geometry *g = &m->geom;
     uint8_t *mask = malloc((size_t)g->cf_len);
-    float *rf_area = malloc((size_t)g->units * sizeof(float));
-    if (!mask || !rf_area) {
-        free(mask), free(rf_area);
+    if (!mask)
         return remap_fail(err, REMAP_ENOMEM, "unit maps: out of memory");
-    }
     field_mask(g, mask);
-    field_maps(m, mask, maps, rf_area);
-    free(mask), free(rf_area);
+    field_maps(m, mask, maps, NULL, NULL);
+    free(mask);
     return REMAP_OK;
 }
 
@@ -114,6 +119,158 @@ static int adjacent(int a, int b, int n)
 {
     int ax = a % n, ay = a / n, bx = b % n, by = b / n;
     return abs(ax - bx) <= 1 && abs(ay - by) <= 1;
+}
+
+/* Answers probe touches. The probes are rendered by the model's own touch
+ * arithmetic on a copy of the model whose fusion is cleared: a probe tests
+ * one place, so a fused region must not answer for it. The receptor gains
+ * stay, so a deafferented region's probes are silent. */
+typedef struct prober {
+    const remap_model *m;
+    remap_model unfused; /* shallow copy without co_touch */
+    uint8_t *mask;       /* [cf_len] */
+    float *input;        /* [receptors] */
+    float *response;     /* [units] */
+} prober;
+
+static void prober_free(prober *p)
+{
+    free(p->mask), free(p->input), free(p->response);
+}
+
+static remap_status prober_init(prober *p, const remap_model *m,
+                                remap_error *err)
+{
+    const remap_geometry *g = &m->geom;
+    p->m = m;
+    p->unfused = *m;
+    memset(p->unfused.cond.co_touch, 0, sizeof p->unfused.cond.co_touch);
+    p->mask = malloc((size_t)g->cf_len);
+    p->input = malloc((size_t)g->receptors * sizeof(float));
+    p->response = malloc((size_t)g->units * sizeof(float));
+    if (!p->mask || !p->input || !p->response) {
+        prober_free(p);
+        return remap_fail(err, REMAP_ENOMEM, "measure: out of memory");
+    }
+    field_mask(g, p->mask);
+    return REMAP_OK;
+}
+
+/* The probe centred on receptor rc: fills p->response with each unit's
+ * response gain[u] strength drive_scale[u] sum w x (0 for a dead unit),
+ * and returns the best and second-best living units (-1 when none) and
+ * the probe's position. */
+static void probe(prober *p, const float *gain, int rc, int *best_out,
+                  int *second_out, float *x, float *y)
+{
+    const remap_model *m = p->m;
+    const remap_geometry *g = &m->geom;
+    remap_touch t;
+    t.region = m->skin_region[rc];
+    remap_receptor_position(g, rc, &t.x, &t.y);
+    remap_touch_render(&p->unfused, &t, p->input);
+    *x = t.x, *y = t.y;
+    int best = -1, second = -1;
+    float strength = m->params.afferent.strength;
+    for (int u = 0; u < g->units; u++) {
+        if (gain[u] == 0.0f) {
+            p->response[u] = 0.0f;
+            continue;
+        }
+        const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+        int cx, cy;
+        remap_unit_centre(g, u, &cx, &cy);
+        float c = 0.0f;
+        for (int k = 0; k < g->cf_len; k++) {
+            int q = field_receptor(g, cx, cy, k, p->mask);
+            if (q >= 0)
+                c += w[k] * p->input[q];
+        }
+        /* Rank by the afferent drive alone: the thresholds differ from
+         * unit to unit and would reorder neighbours. */
+        float r = gain[u] * (strength * m->drive_scale[u] * c);
+        p->response[u] = r;
+        if (best < 0 || r > p->response[best]) {
+            second = best;
+            best = u;
+        } else if (second < 0 || r > p->response[second]) {
+            second = u;
+        }
+    }
+    *best_out = best, *second_out = second;
+}
+
+/* Population decoding of the last probe: the mean of the responding
+ * units' field centres weighted by response minus threshold. Returns 0
+ * when no responding unit has a field centre. */
+static int decode(const prober *p, const remap_unit_maps *maps, float *dx,
+                  float *dy)
+{
+    const remap_model *m = p->m;
+    double wsum = 0, sx = 0, sy = 0;
+    for (int u = 0; u < m->geom.units; u++) {
+        if (m->unit_gain[u] == 0.0f)
+            continue;
+        double e = (double)p->response[u] - (double)m->threshold[u];
+        float cx = maps->rf_centre[2 * u], cy = maps->rf_centre[2 * u + 1];
+        if (!(e > 0) || !isfinite(cx) || !isfinite(cy))
+            continue;
+        wsum += e;
+        sx += e * (double)cx;
+        sy += e * (double)cy;
+    }
+    if (!(wsum > 0))
+        return 0;
+    *dx = (float)(sx / wsum);
+    *dy = (float)(sy / wsum);
+    return 1;
+}
+
+/* Marks the living units within REMAP_PERILESION_RING of a dead unit
+ * (distance between unit positions, inclusive). Returns whether any unit
+ * is dead. */
+static int perilesion_mark(const remap_model *m, uint8_t *ring)
+{
+    const remap_geometry *g = &m->geom;
+    int n = g->cortex_n;
+    float reach = REMAP_PERILESION_RING * (float)n; /* in unit spacings */
+    float reach2 = reach * reach + 1e-3f;
+    int w = (int)floorf(reach + 1e-3f);
+    int any = 0;
+    memset(ring, 0, (size_t)g->units);
+    for (int u = 0; u < g->units; u++) {
+        if (m->unit_gain[u] != 0.0f)
+            continue;
+        any = 1;
+        int ux = u % n, uy = u / n;
+        for (int y = uy - w; y <= uy + w; y++) {
+            for (int x = ux - w; x <= ux + w; x++) {
+                if (x < 0 || y < 0 || x >= n || y >= n)
+                    continue;
+                int dx = x - ux, dy = y - uy;
+                if ((float)(dx * dx + dy * dy) <= reach2 &&
+                    m->unit_gain[y * n + x] != 0.0f)
+                    ring[y * n + x] = 1;
+            }
+        }
+    }
+    return any;
+}
+
+/* Probe grid: every stride-th receptor in each direction, starting at
+ * stride / 2, with the smallest stride giving at most max_probes. */
+static int probe_stride(const remap_geometry *g, int max_probes)
+{
+    int stride = 1;
+    while (max_probes > 0 &&
+           (g->skin_n / stride) * (g->skin_n / stride) > max_probes)
+        stride++;
+    return stride;
+}
+
+static float ratio(double num, double den)
+{
+    return den > 0 ? (float)(num / den) : 0.0f;
 }
 
 remap_status remap_measure(const remap_model *m, int max_probes,
@@ -124,69 +281,86 @@ remap_status remap_measure(const remap_model *m, int max_probes,
     const remap_geometry *g = &m->geom;
     memset(out, 0, sizeof *out);
     out->iteration = m->iteration;
+    out->regions = remap_model_regions(m);
 
-    uint8_t *mask = malloc((size_t)g->cf_len);
+    prober p;
+    remap_status st = prober_init(&p, m, err);
+    if (st)
+        return st;
     float *rf_area = malloc((size_t)g->units * sizeof(float));
-    float *input = malloc((size_t)g->receptors * sizeof(float));
-    float *response = malloc((size_t)g->units * sizeof(float));
+    float *outside = malloc((size_t)g->units * sizeof(float));
     uint8_t *responsive = calloc((size_t)g->units, 1);
     uint8_t *winner = calloc((size_t)g->units, 1);
-    if (!mask || !rf_area || !input || !response || !responsive || !winner) {
-        free(mask), free(rf_area), free(input), free(response);
-        free(responsive), free(winner);
+    uint8_t *ring = malloc((size_t)g->units);
+    if (!rf_area || !outside || !responsive || !winner || !ring) {
+        prober_free(&p);
+        free(rf_area), free(outside), free(responsive), free(winner);
+        free(ring);
         return remap_fail(err, REMAP_ENOMEM, "measure: out of memory");
     }
-    field_mask(g, mask);
-    field_maps(m, mask, maps, rf_area);
+    field_maps(m, p.mask, maps, rf_area, outside);
 
-    /* Probe grid: every stride-th receptor in each direction. */
-    int stride = 1;
-    while (max_probes > 0 &&
-           (g->skin_n / stride) * (g->skin_n / stride) > max_probes)
-        stride++;
-    int probes = 0, answered = 0, disordered = 0;
+    int stride = probe_stride(g, max_probes);
+    int probes = 0, answered = 0, disordered = 0, decoded = 0;
+    int affected = 0, localised = 0, affected_decoded = 0;
+    double decode_sum = 0, affected_sum = 0;
+    float near = REMAP_LOCALISED_SIGMAS * m->params.stimulus.sigma;
     for (int ry = stride / 2; ry < g->skin_n; ry += stride) {
         for (int rx = stride / 2; rx < g->skin_n; rx += stride) {
             int rc = ry * g->skin_n + rx;
-            remap_touch t;
-            t.region = m->skin_region[rc];
-            remap_receptor_position(g, rc, &t.x, &t.y);
-            remap_touch_render(m, &t, input);
-            int best = -1, second = -1;
-            for (int u = 0; u < g->units; u++) {
-                const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
-                int cx, cy;
-                remap_unit_centre(g, u, &cx, &cy);
-                float c = 0.0f;
-                for (int k = 0; k < g->cf_len; k++) {
-                    int q = field_receptor(g, cx, cy, k, mask);
-                    if (q >= 0)
-                        c += w[k] * input[q];
-                }
-                /* Rank by the afferent drive alone: the thresholds differ
-                 * from unit to unit and would reorder neighbours. */
-                response[u] = m->params.afferent.strength * c;
-                if (response[u] > m->threshold[u])
+            int best, second;
+            float px, py;
+            probe(&p, m->unit_gain, rc, &best, &second, &px, &py);
+            for (int u = 0; u < g->units; u++)
+                if (m->unit_gain[u] != 0.0f && p.response[u] > m->threshold[u])
                     responsive[u] = 1;
-                if (best < 0 || response[u] > response[best]) {
-                    second = best;
-                    best = u;
-                } else if (second < 0 || response[u] > response[second]) {
-                    second = u;
-                }
-            }
             probes++;
-            if (best >= 0 && response[best] > m->threshold[best]) {
-                answered++;
-                winner[best] = 1;
-                if (second >= 0 && !adjacent(best, second, g->cortex_n))
-                    disordered++;
+            int hit = m->affected[rc] != 0;
+            affected += hit;
+            if (best < 0 || !(p.response[best] > m->threshold[best]))
+                continue;
+            answered++;
+            winner[best] = 1;
+            if (second >= 0 && !adjacent(best, second, g->cortex_n))
+                disordered++;
+            float dx, dy;
+            if (!decode(&p, maps, &dx, &dy))
+                continue;
+            float e = hypotf(dx - px, dy - py);
+            decoded++;
+            decode_sum += (double)e;
+            if (hit) {
+                affected_decoded++;
+                affected_sum += (double)e;
+                localised += e <= near;
             }
         }
     }
 
+    int dead = 0, living = 0;
+    long live_syn = 0;
+    for (int u = 0; u < g->units; u++) {
+        if (m->unit_gain[u] == 0.0f) {
+            dead++;
+            continue;
+        }
+        living++;
+        const uint8_t *syn = m->synapse + (size_t)u * (size_t)g->cf_len;
+        int cx, cy;
+        remap_unit_centre(g, u, &cx, &cy);
+        for (int k = 0; k < g->cf_len; k++)
+            live_syn += syn[k] && field_receptor(g, cx, cy, k, p.mask) >= 0;
+    }
+    int lesioned = dead > 0 && perilesion_mark(m, ring);
+    const float *spot = m->cond.spot;
+    int has_spot = spot[0] != 0.0f || spot[1] != 0.0f || spot[2] != 0.0f ||
+                   spot[3] != 0.0f;
+
     int counted[REMAP_REGION_COUNT] = {0};
-    double rf_sum = 0;
+    int peri_counted[REMAP_REGION_COUNT] = {0};
+    double region_rf[REMAP_REGION_COUNT] = {0};
+    double rf_sum = 0, peri_rf = 0, spot_rf = 0;
+    int multi = 0, in_spot = 0;
     for (int u = 0; u < g->units; u++) {
         out->mean_activity += m->avg_activity[u];
         out->mean_threshold += m->threshold[u];
@@ -197,49 +371,204 @@ remap_status remap_measure(const remap_model *m, int max_probes,
         if (!responsive[u])
             continue;
         out->responsive_units++;
-        if (maps->preferred_region[u] >= 0)
-            counted[maps->preferred_region[u]]++;
+        int pr = maps->preferred_region[u];
+        if (pr >= 0) {
+            counted[pr]++;
+            region_rf[pr] += (double)rf_area[u];
+        }
         rf_sum += (double)rf_area[u];
+        multi += outside[u] >= REMAP_MULTI_REGION_SHARE;
+        if (lesioned && ring[u]) {
+            out->perilesion_units++;
+            peri_rf += (double)rf_area[u];
+            if (pr >= 0)
+                peri_counted[pr]++;
+        }
+        float cx = maps->rf_centre[2 * u], cy = maps->rf_centre[2 * u + 1];
+        if (has_spot && cx >= spot[0] && cx < spot[2] && cy >= spot[1] &&
+            cy < spot[3]) {
+            in_spot++;
+            spot_rf += (double)rf_area[u];
+        }
     }
     out->mean_activity /= (float)g->units;
     out->mean_threshold /= (float)g->units;
-    for (int r = 0; r < REMAP_REGION_COUNT; r++)
-        out->area[r] = out->responsive_units
-                           ? (float)counted[r] / (float)out->responsive_units
-                           : 0.0f;
+
+    int responsive_units = out->responsive_units;
     int skin_count[REMAP_REGION_COUNT] = {0};
     for (int r = 0; r < g->receptors; r++)
         skin_count[m->skin_region[r]]++;
-    for (int r = 0; r < REMAP_REGION_COUNT; r++)
+    for (int r = 0; r < REMAP_REGION_COUNT; r++) {
+        out->area[r] = ratio(counted[r], responsive_units);
         out->skin_share[r] = (float)skin_count[r] / (float)g->receptors;
-    out->rf_size = out->responsive_units
-                       ? (float)(rf_sum / out->responsive_units)
-                       : 0.0f;
+        out->magnification[r] = out->skin_share[r] > 0.0f
+                                    ? out->area[r] / out->skin_share[r]
+                                    : 0.0f;
+        out->region_rf_size[r] = ratio(region_rf[r], counted[r]);
+        out->perilesion[r] = ratio(peri_counted[r], out->perilesion_units);
+    }
+    out->rf_size = ratio(rf_sum, responsive_units);
     out->probes = probes;
-    out->coverage = probes ? (float)answered / (float)probes : 0.0f;
+    out->coverage = ratio(answered, probes);
     out->topographic_error = answered ? (float)disordered / (float)answered
                                       : 1.0f;
-    free(mask), free(rf_area), free(input), free(response);
-    free(responsive), free(winner);
+    out->perilesion_rf_size = ratio(peri_rf, out->perilesion_units);
+    out->multi_region_rf = ratio(multi, responsive_units);
+    out->decode_error = decoded ? (float)(decode_sum / decoded) : NAN;
+    out->affected_probes = affected;
+    out->affected_localised = ratio(localised, affected);
+    if (affected == 0)
+        out->affected_decode_error = 0.0f;
+    else if (affected_decoded)
+        out->affected_decode_error = (float)(affected_sum / affected_decoded);
+    else
+        out->affected_decode_error = NAN;
+    out->spot_area = ratio(in_spot, responsive_units);
+    out->spot_rf_size = ratio(spot_rf, in_spot);
+    out->live_synapses = ratio((double)live_syn, living);
+    out->dead_units = dead;
+
+    prober_free(&p);
+    free(rf_area), free(outside), free(responsive), free(winner), free(ring);
     return REMAP_OK;
 }
 
-const char *remap_measures_csv_header(void)
+remap_status remap_measure_affected(const remap_model *m,
+                                    const float *gain_before,
+                                    uint8_t *affected, int *count,
+                                    remap_error *err)
 {
-    return "iteration,area_palm,area_d1,area_d2,area_d3,area_d4,area_d5,"
-           "rf_size,coverage,topographic_error,mean_activity,"
-           "mean_threshold,responsive_units,distinct_winners,active_units";
+    const remap_geometry *g = &m->geom;
+    *count = 0;
+    prober p;
+    remap_status st = prober_init(&p, m, err);
+    if (st)
+        return st;
+    /* Only places a newly dead unit could have answered need a probe. */
+    int newly_dead = 0;
+    for (int u = 0; u < g->units; u++)
+        newly_dead += gain_before[u] != 0.0f && m->unit_gain[u] == 0.0f;
+    for (int rc = 0; newly_dead && rc < g->receptors; rc++) {
+        int best, second;
+        float px, py;
+        probe(&p, gain_before, rc, &best, &second, &px, &py);
+        if (best < 0 || !(p.response[best] > m->threshold[best]))
+            continue;
+        if (m->unit_gain[best] == 0.0f) {
+            affected[rc] = 1;
+            (*count)++;
+        }
+    }
+    prober_free(&p);
+    return REMAP_OK;
+}
+
+/* snprintf that appends at *n and never runs past size. */
+static void append(char *buf, size_t size, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t size, size_t *n, const char *fmt, ...)
+{
+    if (*n >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *n, size - *n, fmt, ap);
+    va_end(ap);
+    if (k < 0)
+        return;
+    *n += (size_t)k;
+    if (*n >= size)
+        *n = size;
+}
+
+/* Columns after `iteration`, in order: a name with a region placeholder
+ * is repeated once per region. Row and header both follow this table. */
+enum col_kind { COL_FLOAT, COL_INT, COL_REGION };
+typedef struct column {
+    const char *name;
+    enum col_kind kind;
+    size_t offset; /* of the float, int or float[REMAP_REGION_COUNT] */
+} column;
+
+#define F(field) offsetof(remap_measures, field)
+static const column columns[] = {
+    {"area", COL_REGION, F(area)},
+    {"rf_size", COL_FLOAT, F(rf_size)},
+    {"coverage", COL_FLOAT, F(coverage)},
+    {"topographic_error", COL_FLOAT, F(topographic_error)},
+    {"mean_activity", COL_FLOAT, F(mean_activity)},
+    {"mean_threshold", COL_FLOAT, F(mean_threshold)},
+    {"responsive_units", COL_INT, F(responsive_units)},
+    {"distinct_winners", COL_INT, F(distinct_winners)},
+    {"active_units", COL_INT, F(active_units)},
+    {"probes", COL_INT, F(probes)},
+    {"magnification", COL_REGION, F(magnification)},
+    {"rf_size", COL_REGION, F(region_rf_size)},
+    {"multi_region_rf", COL_FLOAT, F(multi_region_rf)},
+    {"decode_error", COL_FLOAT, F(decode_error)},
+    {"dead_units", COL_INT, F(dead_units)},
+    {"live_synapses", COL_FLOAT, F(live_synapses)},
+    {"perilesion", COL_REGION, F(perilesion)},
+    {"perilesion_units", COL_INT, F(perilesion_units)},
+    {"perilesion_rf_size", COL_FLOAT, F(perilesion_rf_size)},
+    {"affected_probes", COL_INT, F(affected_probes)},
+    {"affected_localised", COL_FLOAT, F(affected_localised)},
+    {"affected_decode_error", COL_FLOAT, F(affected_decode_error)},
+    {"spot_area", COL_FLOAT, F(spot_area)},
+    {"spot_rf_size", COL_FLOAT, F(spot_rf_size)},
+};
+#undef F
+
+void remap_measures_csv_header(const remap_model *m, char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    size_t n = 0;
+    int regions = remap_model_regions(m);
+    append(buf, size, &n, "iteration");
+    for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
+        if (columns[c].kind != COL_REGION) {
+            append(buf, size, &n, ",%s", columns[c].name);
+            continue;
+        }
+        for (int r = 0; r < regions; r++)
+            append(buf, size, &n, ",%s_%s", columns[c].name,
+                   remap_layout_region_name(m->params.layout, r));
+    }
 }
 
 void remap_measures_csv_row(const remap_measures *ms, char *buf, size_t size)
 {
-    int n = snprintf(buf, size, "%llu", (unsigned long long)ms->iteration);
-    for (int r = 0; r < REMAP_REGION_COUNT && n > 0 && (size_t)n < size; r++)
-        n += snprintf(buf + n, size - (size_t)n, ",%.6g", (double)ms->area[r]);
-    if (n > 0 && (size_t)n < size)
-        snprintf(buf + n, size - (size_t)n, ",%.6g,%.6g,%.6g,%.6g,%.6g,%d,%d,%d",
-                 (double)ms->rf_size, (double)ms->coverage,
-                 (double)ms->topographic_error, (double)ms->mean_activity,
-                 (double)ms->mean_threshold, ms->responsive_units,
-                 ms->distinct_winners, ms->active_units);
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    size_t n = 0;
+    const char *base = (const char *)ms;
+    append(buf, size, &n, "%llu", (unsigned long long)ms->iteration);
+    for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
+        const char *at = base + columns[c].offset;
+        switch (columns[c].kind) {
+        case COL_FLOAT: {
+            float v;
+            memcpy(&v, at, sizeof v);
+            append(buf, size, &n, ",%.6g", (double)v);
+            break;
+        }
+        case COL_INT: {
+            int v;
+            memcpy(&v, at, sizeof v);
+            append(buf, size, &n, ",%d", v);
+            break;
+        }
+        case COL_REGION: {
+            float v[REMAP_REGION_COUNT];
+            memcpy(v, at, sizeof v);
+            for (int r = 0; r < ms->regions && r < REMAP_REGION_COUNT; r++)
+                append(buf, size, &n, ",%.6g", (double)v[r]);
+            break;
+        }
+        }
+    }
 }

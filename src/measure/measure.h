@@ -1,19 +1,43 @@
 /* Map measures computed from the host copy of the model state: receptive
- * field centres and sizes, cortical area per region, skin coverage and
- * topographic order. The caller pulls the state from the backend first. */
+ * field centres and sizes, cortical area and magnification per region,
+ * skin coverage, topographic order, population decoding, and the measures
+ * of lesions (perilesional cortex, affected skin), of an enriched spot and
+ * of structural plasticity. The caller pulls the state from the backend
+ * first. Definitions and reasons: docs/measures.md. */
 #ifndef REMAP_MEASURE_H
 #define REMAP_MEASURE_H
 
 #include "model/model.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
+/* Distance (cortical sheet units) from a dead unit within which living
+ * units count as perilesional. */
+#define REMAP_PERILESION_RING 0.1f
+
+/* A responsive unit's field is multi-region when at least this share of
+ * its weight lies outside its preferred region. */
+#define REMAP_MULTI_REGION_SHARE 0.25f
+
+/* An affected probe counts as localised when decoded within this many
+ * stimulus sigmas of its true position. */
+#define REMAP_LOCALISED_SIGMAS 2.0f
+
+/* Per-region arrays hold REMAP_REGION_COUNT entries, of which the first
+ * `regions` (the layout's) are used; the rest are 0. A measure with nothing
+ * to count (no dead unit, no spot, no affected skin) is 0; a mean decode
+ * error over no answered probe, when there were probes, is NaN. */
 typedef struct remap_measures {
     uint64_t iteration;
+    int regions; /* regions of the model's layout */
     /* Fraction of responsive units whose field weight lies mostly in each
      * region, and each region's share of the skin, for comparison. */
     float area[REMAP_REGION_COUNT];
     float skin_share[REMAP_REGION_COUNT];
+    float magnification[REMAP_REGION_COUNT]; /* area / skin_share */
+    float region_rf_size[REMAP_REGION_COUNT]; /* mean rf area of responsive
+                                                 units preferring the region */
     float rf_size;           /* mean receptive-field area, skin units^2 */
     float coverage;          /* fraction of probe touches that evoke a response */
     float topographic_error; /* fraction of answered probes whose best and
@@ -25,10 +49,36 @@ typedef struct remap_measures {
     int distinct_winners;    /* units that are the best for some probe */
     int active_units;        /* units active in some iteration since the
                                 counts passed as counts_before */
+
+    /* Perilesional cortex: living responsive units within
+     * REMAP_PERILESION_RING of a dead unit. */
+    float perilesion[REMAP_REGION_COUNT]; /* fraction preferring each region */
+    float perilesion_rf_size;             /* their mean rf area */
+    int perilesion_units;                 /* their count */
+
+    float multi_region_rf; /* fraction of responsive units with at least
+                              REMAP_MULTI_REGION_SHARE of field weight
+                              outside the preferred region */
+    float decode_error;    /* mean distance, skin units, between an answered
+                              probe and its population-decoded position */
+
+    /* Skin marked affected by remap_measure_affected. */
+    int affected_probes;         /* probes centred on affected receptors */
+    float affected_localised;    /* fraction of them answered and decoded
+                                    within REMAP_LOCALISED_SIGMAS sigma */
+    float affected_decode_error; /* mean decode error of the answered ones */
+
+    /* The enriched spot (cond.spot), once one was set. */
+    float spot_area;    /* fraction of responsive units centred in it */
+    float spot_rf_size; /* their mean rf area */
+
+    float live_synapses; /* mean live synapses per living unit */
+    int dead_units;      /* units with gain 0 */
 } remap_measures;
 
 /* Per-unit results, kept in checkpoints. A unit with no afferent weight
- * left has centre NaN and preferred region -1. */
+ * left has centre NaN and preferred region -1. The maps read the weights
+ * only: a dead unit keeps the field its weights encode. */
 typedef struct remap_unit_maps {
     float *rf_centre;         /* [units][2] field centre of mass, skin units */
     int8_t *preferred_region; /* [units] region holding most field weight */
@@ -45,8 +95,12 @@ remap_status remap_unit_maps_compute(const remap_model *m,
 
 /* Measures the host state of m. Probe touches (the stimulus shape, centred
  * on a grid of receptors inside each region, at most about max_probes of
- * them) are answered by the afferent drive, without settling, so a
- * measurement does not disturb the state. counts_before ([units] activity
+ * them; 0: every receptor) are answered by the afferent drive, without
+ * settling, so a measurement does not disturb the state. A probe touches
+ * one place: it is rendered without fusion (cond.co_touch), with each
+ * receptor's gain (a deafferented region's probes are silent). The
+ * response of unit u is unit_gain[u] strength drive_scale[u] sum w x; a
+ * dead unit (gain 0) never responds. counts_before ([units] activity
  * counters at an earlier point, or NULL for the start of the run) sets the
  * span over which active_units counts. */
 remap_status remap_measure(const remap_model *m, int max_probes,
@@ -54,8 +108,24 @@ remap_status remap_measure(const remap_model *m, int max_probes,
                            remap_unit_maps *maps, remap_measures *out,
                            remap_error *err);
 
-/* The metrics.csv header line and one row (no newline). */
-const char *remap_measures_csv_header(void);
+/* Marks the skin a lesion deprived of its best unit. Every receptor is a
+ * probe place: a probe touch there is answered with the unit gains
+ * gain_before ([units], the gains before the lesion); when it was answered
+ * and its best unit is dead now (m->unit_gain 0), affected[receptor] is set
+ * to 1. Marks are OR-ed into affected ([receptors]), so a second lesion
+ * adds to the first. *count receives the places this call marked (already
+ * marked ones included). The weights must be those of the lesion's
+ * iteration (a lesion does not change them). */
+remap_status remap_measure_affected(const remap_model *m,
+                                    const float *gain_before,
+                                    uint8_t *affected, int *count,
+                                    remap_error *err);
+
+/* The metrics.csv header line for m's layout, without the newline (region
+ * columns named after its regions: area_palm ... area_d5, or area_vision,
+ * area_touch), and one row matching it (no newline), iteration first.
+ * Output that does not fit in size bytes is cut off (always terminated). */
+void remap_measures_csv_header(const remap_model *m, char *buf, size_t size);
 void remap_measures_csv_row(const remap_measures *ms, char *buf, size_t size);
 
 #endif
