@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job end to end on a fresh machine: installs what is missing,
-# builds, and runs the default scenario (a hand map self-organising) on the
+# builds, and runs the default scenario (the stroke story) on the
 # best OpenCL device here. Extra arguments go to `remap run`.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

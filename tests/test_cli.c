@@ -138,7 +138,7 @@ Test(cli, check_accepts_shipped_scenario)
 {
     cr_assert_eq(remap(NULL, "check " REMAP_SOURCE_DIR "/scenarios/default.yaml"),
                  0, "%s", out);
-    ASSERT_OUT(": ok: 'hand-development'");
+    ASSERT_OUT(": ok: 'stroke-rehab'");
 }
 
 Test(cli, devices_lists_the_cpu_device)
@@ -184,7 +184,7 @@ Test(cli, small_run_end_to_end)
                        "--set sheets.skin.density=12 "
                        "--set measure.interval=10";
     cr_assert_eq(remap(NULL, args), 0, "%s", out);
-    ASSERT_OUT("hand-development: 30 iterations");
+    ASSERT_OUT("stroke-rehab: 30 iterations");
     ASSERT_OUT("topographic error");
     ASSERT_OUT("last checkpoint: r/checkpoints/checkpoint-00000030.h5");
     cr_assert_eq(remap(NULL, args), 2);
@@ -194,7 +194,7 @@ Test(cli, small_run_end_to_end)
                              "r/checkpoints/checkpoint-00000030.h5 "
                              "--iterations 40"),
                  0, "%s", out);
-    ASSERT_OUT("hand-development: 10 iterations");
+    ASSERT_OUT("stroke-rehab: 10 iterations");
     ASSERT_OUT("run directory: r\n");
 }
 

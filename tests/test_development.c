@@ -1,4 +1,4 @@
-/* The default scenario, at a smaller cortex, develops an ordered hand map
+/* The hand-development scenario, at a smaller cortex, develops an ordered hand map
  * in which every region's cortical area tracks its share of the skin. The
  * bounds are justified in docs/results.md. */
 #include "measure/measure.h"
@@ -21,8 +21,10 @@ static void develop(const char *seed)
     const char *ov[] = {"sheets.cortex.density=24", seed_override};
     remap_scenario *sc = NULL;
     remap_error err;
-    cr_assert_eq(remap_scenario_load_default(ov, 2, &sc, &err), REMAP_OK, "%s",
-                 err.msg);
+    cr_assert_eq(remap_scenario_load_file(REMAP_SOURCE_DIR
+                                          "/scenarios/hand-development.yaml",
+                                          ov, 2, &sc, &err),
+                 REMAP_OK, "%s", err.msg);
 
     /* The map before training, for comparison. */
     remap_model *m;

@@ -483,3 +483,80 @@ Test(run, checkpoint_unit_maps_match_its_weights)
     remap_model_destroy(m);
     remap_scenario_destroy(sc);
 }
+
+/* A scenario started from another run's checkpoint continues exactly as if
+ * it had run from the start, when the two agree up to that point: the
+ * events at the checkpoint's iteration happen, the scenario's parameters
+ * apply. */
+Test(run, from_a_checkpoint_matches_the_straight_run)
+{
+    static const char base[] =
+        "name: base\n"
+        "seed: 4\n"
+        "iterations: 20\n"
+        "sheets: {skin: {density: 12}, cortex: {density: 12}}\n"
+        "projections:\n"
+        "  afferent: {radius: 0.3}\n"
+        "settling: {steps: 4}\n"
+        "measure: {interval: 10}\n";
+    static const char branch[] =
+        "name: branch\n"
+        "seed: 4\n"
+        "iterations: 40\n"
+        "sheets: {skin: {density: 12}, cortex: {density: 12}}\n"
+        "projections:\n"
+        "  afferent: {radius: 0.3}\n"
+        "settling: {steps: 4}\n"
+        "measure: {interval: 10}\n"
+        "timeline:\n"
+        "  - at: 20\n"
+        "    deafferent: {regions: [d3]}\n"
+        "  - at: 20\n"
+        "    lesion: {disc: {centre: [0.5, 0.5], radius: 0.2}}\n";
+    remap_scenario *a = load(base, NULL, 0), *b = load(branch, NULL, 0);
+    remap_run_summary sum;
+    remap_error err;
+    cr_assert_eq(run_into(b, "straight", NULL, 0, true, &sum, &err), REMAP_OK,
+                 "%s", err.msg);
+    char straight[4096];
+    snprintf(straight, sizeof straight, "%s", sum.last_checkpoint);
+    cr_assert_eq(run_into(a, "base", NULL, 0, true, &sum, &err), REMAP_OK,
+                 "%s", err.msg);
+    char developed[4096], dir[512];
+    snprintf(developed, sizeof developed, "%s", sum.last_checkpoint);
+    snprintf(dir, sizeof dir, "%s/branch", tmp);
+    remap_run_options opt = {.out_dir = dir, .from = developed,
+                             .reference = true};
+    cr_assert_eq(remap_run(b, &opt, &sum, &err), REMAP_OK, "%s", err.msg);
+    remap_model *x = load_state(b, straight), *y = load_state(b, sum.last_checkpoint);
+    cr_assert(same_state(x, y), "the branch differs from the straight run");
+    int dead = 0;
+    for (int u = 0; u < y->geom.units; u++)
+        dead += y->unit_gain[u] == 0.0f;
+    cr_assert_gt(dead, 0, "the lesion at the branch point did not happen");
+    remap_model_destroy(x);
+    remap_model_destroy(y);
+
+    /* A scenario with an event before the checkpoint is refused. */
+    static const char early[] =
+        "name: early\n"
+        "seed: 4\n"
+        "iterations: 40\n"
+        "sheets: {skin: {density: 12}, cortex: {density: 12}}\n"
+        "projections:\n"
+        "  afferent: {radius: 0.3}\n"
+        "settling: {steps: 4}\n"
+        "timeline:\n"
+        "  - at: 10\n"
+        "    deafferent: {regions: [d3]}\n";
+    remap_scenario *c = load(early, NULL, 0);
+    snprintf(dir, sizeof dir, "%s/early", tmp);
+    opt.out_dir = dir;
+    cr_assert_eq(remap_run(c, &opt, &sum, &err), REMAP_EUSAGE);
+    cr_assert(strstr(err.msg, "test.yaml:9:5: deafferent at 10 comes before "
+                              "iteration 20"),
+              "%s", err.msg);
+    remap_scenario_destroy(c);
+    remap_scenario_destroy(a);
+    remap_scenario_destroy(b);
+}

@@ -1,6 +1,7 @@
 /* The remap command: argument parsing and the subcommands run, check and
  * devices. Only here are messages printed and exit codes chosen. */
 #include "cl/devices.h"
+#include "cli/compare.h"
 #include "cli/progress.h"
 #include "core/suggest.h"
 #include "io/checkpoint.h"
@@ -24,6 +25,7 @@ static const char usage_text[] =
     "commands:\n"
     "  run [SCENARIO]     run a scenario (the embedded default without one)\n"
     "  check SCENARIO     validate a scenario file without running it\n"
+    "  compare A B        the change in every measure between two runs\n"
     "  devices            list OpenCL platforms and devices\n"
     "  help [COMMAND]     show help\n"
     "  version            show the version\n";
@@ -41,6 +43,9 @@ static const char run_help[] =
     "  --set PATH=VALUE     override a scenario value, e.g.\n"
     "                       --set projections.afferent.learning_rate=0.05\n"
     "  --resume CHECKPOINT  continue a run from one of its checkpoints\n"
+    "  --from CHECKPOINT    start this scenario from another run's state (a\n"
+    "                       developed map); its events before the\n"
+    "                       checkpoint's iteration are refused\n"
     "  --device D           OpenCL device: index or name substring\n"
     "                       (default: $REMAP_DEVICE, else a GPU, else a CPU)\n"
     "  --reference          run on the plain C reference backend\n"
@@ -80,6 +85,7 @@ typedef struct cli {
     const char *file;
     const char *out;
     const char *resume;
+    const char *from;
     const char *device;
     const char *overrides[MAX_OVERRIDES];
     size_t override_count;
@@ -101,7 +107,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 }
 
 static const char *const run_options[] = {
-    "--out", "--seed", "--iterations", "--set", "--resume",
+    "--out", "--seed", "--iterations", "--set", "--resume", "--from",
     "--device", "--reference", "--quiet", "--help",
 };
 
@@ -172,6 +178,8 @@ static int parse_options(const char *cmd, int argc, char **argv, cli *c,
             c->out = value;
         } else if (!strcmp(name, "--resume")) {
             c->resume = value;
+        } else if (!strcmp(name, "--from")) {
+            c->from = value;
         } else if (!strcmp(name, "--device")) {
             c->device = value;
         } else if (!strcmp(name, "--set")) {
@@ -276,9 +284,10 @@ static void print_summary(const remap_scenario *sc, const remap_run_summary *s,
                (double)m->rf_size, (double)m->mean_activity,
                (double)m->mean_threshold);
         printf("  cortical area (skin share):");
-        for (int r = 0; r < REMAP_REGION_COUNT; r++)
-            printf(" %s %.3f (%.3f)", remap_region_name(r), (double)m->area[r],
-                   (double)m->skin_share[r]);
+        for (int r = 0; r < m->regions; r++)
+            printf(" %s %.3f (%.3f)",
+                   remap_layout_region_name(sc->params.layout, r),
+                   (double)m->area[r], (double)m->skin_share[r]);
         printf("\n");
     }
     printf("  run directory: %s\n", dir);
@@ -292,6 +301,11 @@ static int cmd_run(int argc, char **argv)
     int rc = parse_options("run", argc, argv, &c, true);
     if (rc)
         return rc < 0 ? 0 : rc;
+    if (c.resume && c.from)
+        return usage_error("run",
+                           "--resume continues a run; --from starts a new "
+                           "one from a checkpoint: give one of them%s",
+                           "");
     if (c.reference && c.device)
         return usage_error("run",
                            "--reference runs on the host; it takes no "
@@ -345,6 +359,7 @@ static int cmd_run(int argc, char **argv)
     remap_run_options opt = {
         .out_dir = dir,
         .resume = c.resume,
+        .from = c.from,
         .iterations = c.iterations,
         .reference = c.reference,
         .device = c.device,
@@ -461,6 +476,8 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (!strcmp(cmd, "devices"))
         return cmd_devices(argc - 2, argv + 2);
+    if (!strcmp(cmd, "compare"))
+        return remap_cli_compare(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("remap %s (%s)\n", REMAP_VERSION, REMAP_REVISION);
         return 0;
@@ -475,13 +492,15 @@ int main(int argc, char **argv)
             fputs(check_help, stdout);
         else if (!strcmp(topic, "devices"))
             fputs(devices_help, stdout);
+        else if (!strcmp(topic, "compare"))
+            fputs(remap_compare_help, stdout);
         else
             return usage_error(NULL, "no help for unknown command '%s'", topic);
         return 0;
     }
-    const char *const commands[] = {"run", "check", "devices", "help",
-                                    "version"};
-    const char *near = remap_suggest(cmd, commands, 5);
+    const char *const commands[] = {"run",  "check",   "compare",
+                                    "devices", "help", "version"};
+    const char *near = remap_suggest(cmd, commands, 6);
     if (near) {
         fprintf(stderr,
                 "remap: unknown command '%s' (did you mean '%s'?)\nTry 'remap "

@@ -27,6 +27,9 @@ typedef struct runner {
     FILE *log;
     uint32_t *counts_before; /* active_count at the last measurement */
     uint64_t measured_at;    /* iteration of the last measurement */
+    /* Events applied since the last row of metrics.csv, for its `events`
+     * column: "lesion@5000;rehab-start@5000". */
+    char marks[1024];
     remap_run_summary *sum;
     char dir[PATH_MAX_LEN - 256];
 } runner;
@@ -71,17 +74,27 @@ remap_status remap_run_check_finite(const remap_model *m, remap_error *err)
         {"activity", m->activity, (size_t)g->units, 1},
         {"afferent weight", m->weights, (size_t)g->units * (size_t)g->cf_len,
          (size_t)g->cf_len},
+        {"BCM threshold", m->bcm_threshold, (size_t)g->units, 1},
+        {"drive scale", m->drive_scale, (size_t)g->units, 1},
+        {"unit gain", m->unit_gain, (size_t)g->units, 1},
+        {"gain recovery", m->gain_recovery, (size_t)g->units, 1},
+        {"modulation", m->modulation, (size_t)g->units, 1},
+        {"input trace", m->input_trace, (size_t)g->receptors, 0},
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         for (size_t k = 0; k < q[i].n; k++) {
             if (!isfinite(q[i].v[k])) {
-                size_t u = k / q[i].per_unit;
+                /* per_unit 0: a receptor array. */
+                size_t side = q[i].per_unit ? (size_t)g->cortex_n
+                                            : (size_t)g->skin_n;
+                size_t u = q[i].per_unit ? k / q[i].per_unit : k;
                 return remap_fail(err, REMAP_ENUMERIC,
                                   "iteration %llu: non-finite %s (%g) at "
-                                  "unit (%zu, %zu)",
+                                  "%s (%zu, %zu)",
                                   (unsigned long long)m->iteration, q[i].name,
-                                  (double)q[i].v[k], u % (size_t)g->cortex_n,
-                                  u / (size_t)g->cortex_n);
+                                  (double)q[i].v[k],
+                                  q[i].per_unit ? "unit" : "receptor",
+                                  u % side, u / side);
             }
         }
     }
@@ -135,11 +148,14 @@ static remap_status measure(runner *r, remap_error *err)
     r->measured_at = m->iteration;
 
     if (r->csv) {
-        char row[1024];
+        char row[4096];
         remap_measures_csv_row(ms, row, sizeof row);
+        size_t len = strlen(row);
+        snprintf(row + len, sizeof row - len, ",%s", r->marks);
         if ((st = remap_csv_row(r->csv, row, err)))
             return st;
     }
+    r->marks[0] = '\0';
     logf_(r,
           "measure iteration %llu: topographic error %.3f, coverage %.3f, "
           "rf size %.4f, mean activity %.4f, mean threshold %.3f",
@@ -163,28 +179,180 @@ static remap_status measure(runner *r, remap_error *err)
     return REMAP_OK;
 }
 
+/* Notes an applied event for the next row of metrics.csv. */
+static void mark(runner *r, const remap_event *ev)
+{
+    size_t len = strlen(r->marks);
+    snprintf(r->marks + len, sizeof r->marks - len, "%s%s@%llu",
+             len ? ";" : "", remap_event_name(ev->kind),
+             (unsigned long long)ev->at);
+}
+
+/* Region names of a bit mask, for the log: "d2+d3". */
+static const char *region_list(const remap_model *m, unsigned regions,
+                               char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int q = 0; q < remap_model_regions(m) && n < size; q++)
+        if (regions & (1u << q))
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "+" : "",
+                                  remap_layout_region_name(m->params.layout, q));
+    return buf;
+}
+
+/* Edits the model's state as a perturbation event says. The caller
+ * brings the host state up to date first and pushes it afterwards. */
+static remap_status perturb(runner *r, const remap_event *ev,
+                            remap_error *err)
+{
+    remap_model *m = r->m;
+    char regions[128];
+    region_list(m, ev->regions, regions, sizeof regions);
+    switch (ev->kind) {
+    case REMAP_EVENT_LESION: {
+        size_t units = (size_t)m->geom.units;
+        float *before = malloc(units * sizeof(float));
+        if (!before)
+            return remap_fail(err, REMAP_ENOMEM, "lesion: out of memory");
+        memcpy(before, m->unit_gain, units * sizeof(float));
+        int killed = remap_model_lesion(m, &ev->shape, ev->penumbra_width,
+                                        ev->penumbra_gain,
+                                        ev->penumbra_recovery);
+        int affected = 0;
+        remap_status st =
+            remap_measure_affected(m, before, m->affected, &affected, err);
+        free(before);
+        if (st)
+            return st;
+        logf_(r, "event at %llu: lesion kills %d units; %d probe places "
+              "lose their best unit",
+              (unsigned long long)ev->at, killed, affected);
+        return REMAP_OK;
+    }
+    case REMAP_EVENT_DEAFFERENT:
+    case REMAP_EVENT_RESTORE:
+        remap_model_deafferent(m, ev->regions,
+                               ev->kind == REMAP_EVENT_DEAFFERENT);
+        break;
+    case REMAP_EVENT_FUSE:
+        remap_model_fuse(m, ev->regions);
+        break;
+    case REMAP_EVENT_ENRICH:
+        if (ev->has_spot)
+            remap_model_enrich_spot(m, ev->spot, ev->factor);
+        else
+            remap_model_enrich(m, ev->regions, ev->factor);
+        break;
+    case REMAP_EVENT_REHAB_START:
+    case REMAP_EVENT_REHAB_END:
+        remap_model_rehab(m, ev->regions, ev->factor, ev->gain,
+                          ev->kind == REMAP_EVENT_REHAB_START);
+        break;
+    case REMAP_EVENT_SLEEP_START:
+        remap_model_sleep(m, &ev->sleep);
+        break;
+    case REMAP_EVENT_SLEEP_END:
+        remap_model_sleep(m, NULL);
+        break;
+    case REMAP_EVENT_AGE:
+        /* age = offset + iteration */
+        m->params.age.offset = (float)(ev->value - (double)ev->at);
+        break;
+    case REMAP_EVENT_MODULATE:
+        remap_model_modulate(m, &ev->shape, ev->factor);
+        break;
+    default:
+        return remap_fail(err, REMAP_EINVAL, "unknown event kind %d",
+                          (int)ev->kind);
+    }
+    logf_(r, "event at %llu: %s%s%s", (unsigned long long)ev->at,
+          remap_event_name(ev->kind), *regions ? " " : "", regions);
+    return REMAP_OK;
+}
+
 static remap_status apply_event(runner *r, const remap_event *ev,
                                 remap_error *err)
 {
+    remap_status st;
     switch (ev->kind) {
-    case REMAP_EVENT_SET: {
-        remap_status st = remap_param_set(&r->m->params, ev->path, ev->value,
-                                          err);
+    case REMAP_EVENT_SET:
+        st = remap_param_set(&r->m->params, ev->path, ev->value, err);
         if (st)
             return remap_error_prefix(err, "%s:%d:%d", r->sc->source, ev->line,
                                       ev->col);
         remap_model_params_changed(r->m);
-        logf_(r, "event at %llu: set %s = %g", (unsigned long long)ev->at,
-              ev->path, ev->value);
+        if (!ev->scheduled) {
+            logf_(r, "event at %llu: set %s = %g", (unsigned long long)ev->at,
+                  ev->path, ev->value);
+            mark(r, ev);
+        }
         return REMAP_OK;
-    }
     case REMAP_EVENT_CHECKPOINT:
         logf_(r, "event at %llu: checkpoint%s%s", (unsigned long long)ev->at,
               *ev->label ? " " : "", ev->label);
         return save_checkpoint(r, ev->label, err);
+    default:
+        if ((st = remap_model_pull(r->m, err)) || (st = perturb(r, ev, err)) ||
+            (st = remap_model_push(r->m, err)))
+            return st;
+        mark(r, ev);
+        return REMAP_OK;
     }
-    return remap_fail(err, REMAP_EINVAL, "unknown event kind %d",
-                      (int)ev->kind);
+}
+
+/* Writes the resolved timeline into run.log, one line an event (a
+ * schedule's generated `set` events once per schedule point). */
+static void log_timeline(runner *r)
+{
+    const remap_scenario *sc = r->sc;
+    logf_(r, "timeline: %zu events", sc->event_count);
+    for (size_t i = 0; i < sc->event_count; i++) {
+        const remap_event *ev = &sc->events[i];
+        char regions[128], what[256];
+        region_list(r->m, ev->regions, regions, sizeof regions);
+        if (ev->kind == REMAP_EVENT_SET)
+            snprintf(what, sizeof what, "%s %s = %g%s", remap_event_name(ev->kind),
+                     ev->path, ev->value, ev->scheduled ? " (schedule)" : "");
+        else
+            snprintf(what, sizeof what, "%s%s%s", remap_event_name(ev->kind),
+                     *regions ? " " : "", regions);
+        if (ev->until && ev->until != ev->at &&
+            ev->kind != REMAP_EVENT_REHAB_END &&
+            ev->kind != REMAP_EVENT_SLEEP_END &&
+            ev->kind != REMAP_EVENT_RESTORE) {
+            size_t n = strlen(what);
+            snprintf(what + n, sizeof what - n, " until %llu",
+                     (unsigned long long)ev->until);
+        }
+        logf_(r, "timeline: at %llu: %s", (unsigned long long)ev->at, what);
+    }
+}
+
+/* Applies the events due at the model's iteration. Around perturbations
+ * the map is measured twice, so metrics.csv holds a row just before and
+ * one just after them. */
+static remap_status apply_due_events(runner *r, size_t *ev, remap_error *err)
+{
+    const remap_scenario *sc = r->sc;
+    remap_model *m = r->m;
+    bool perturbs = false;
+    for (size_t i = *ev; i < sc->event_count && sc->events[i].at == m->iteration;
+         i++)
+        perturbs |= sc->events[i].kind != REMAP_EVENT_SET &&
+                    sc->events[i].kind != REMAP_EVENT_CHECKPOINT;
+    remap_status st;
+    if (perturbs && sc->write_metrics && r->measured_at != m->iteration &&
+        (st = measure(r, err)))
+        return st;
+    while (*ev < sc->event_count && sc->events[*ev].at == m->iteration) {
+        if ((st = apply_event(r, &sc->events[*ev], err)))
+            return st;
+        (*ev)++;
+    }
+    if (perturbs && sc->write_metrics && (st = measure(r, err)))
+        return st;
+    return REMAP_OK;
 }
 
 /* A resumed run that has not stepped yet: its checkpoint already exists
@@ -315,13 +483,40 @@ static remap_status create_model(runner *r, remap_error *err)
         return st;
     snprintf(r->sum->device, sizeof r->sum->device, "%s",
              ops->device_name(r->m->backend_state));
-    if (r->opt->resume) {
-        if ((st = remap_checkpoint_load(r->opt->resume, r->m, err)))
+    const char *state = r->opt->resume ? r->opt->resume : r->opt->from;
+    if (state) {
+        if ((st = remap_checkpoint_load(state, r->m, err)))
             return st;
+        if (r->opt->from) {
+            r->m->params = r->sc->params;
+            r->m->seed = r->sc->seed;
+            remap_model_params_changed(r->m);
+        }
         if ((st = remap_model_push(r->m, err)))
             return st;
     }
     return remap_unit_maps_create(&r->m->geom, &r->maps, err);
+}
+
+/* A scenario started from another run's checkpoint at iteration k must
+ * have no events before k: nothing would apply them. */
+static remap_status check_from(const runner *r, remap_error *err)
+{
+    const remap_scenario *sc = r->sc;
+    for (size_t i = 0; i < sc->event_count; i++) {
+        const remap_event *ev = &sc->events[i];
+        if (ev->at < r->m->iteration && ev->kind != REMAP_EVENT_CHECKPOINT)
+            return remap_fail(err, REMAP_EUSAGE,
+                              "%s:%d:%d: %s at %llu comes before iteration "
+                              "%llu of %s, where this run starts; it would "
+                              "never happen",
+                              sc->source, ev->line, ev->col,
+                              remap_event_name(ev->kind),
+                              (unsigned long long)ev->at,
+                              (unsigned long long)r->m->iteration,
+                              r->opt->from);
+    }
+    return REMAP_OK;
 }
 
 static remap_status loop(runner *r, remap_error *err)
@@ -331,14 +526,17 @@ static remap_status loop(runner *r, remap_error *err)
     uint64_t last = r->sum->last;
     remap_status st;
 
-    /* Events at or before a resume point are already in the checkpoint. */
+    /* Events at or before a resume point are already in the checkpoint;
+     * a run from another run's checkpoint skips only checkpoint events
+     * before it. */
     size_t ev = 0;
-    while (ev < sc->event_count && r->opt->resume &&
-           sc->events[ev].at <= m->iteration)
+    while (ev < sc->event_count &&
+           ((r->opt->resume && sc->events[ev].at <= m->iteration) ||
+            (r->opt->from && sc->events[ev].at < m->iteration)))
         ev++;
 
     if (sc->write_metrics && !r->opt->resume) {
-        /* The state before any training, as the first row. */
+        /* The state before this run's training, as the first row. */
         if ((st = measure(r, err)))
             return st;
     }
@@ -346,11 +544,8 @@ static remap_status loop(runner *r, remap_error *err)
     uint64_t chunk = 1;
     double rate = 0;
     for (;;) {
-        while (ev < sc->event_count && sc->events[ev].at == m->iteration) {
-            if ((st = apply_event(r, &sc->events[ev], err)))
-                return st;
-            ev++;
-        }
+        if ((st = apply_due_events(r, &ev, err)))
+            return st;
         if (m->iteration >= last)
             break;
         /* A periodic checkpoint holds the events of its iteration, as a
@@ -433,6 +628,14 @@ remap_status remap_run(const remap_scenario *sc, const remap_run_options *opt,
     if (st)
         goto done;
     summary->setup_seconds = now() - t0;
+    if (opt->from && opt->resume) {
+        st = remap_fail(err, REMAP_EUSAGE,
+                        "a run either resumes a checkpoint or starts from "
+                        "one, not both");
+        goto done;
+    }
+    if (opt->from && (st = check_from(&r, err)))
+        goto done;
     if ((st = prepare_dir(&r, err)))
         goto done;
     summary->first = r.m->iteration;
@@ -458,15 +661,24 @@ remap_status remap_run(const remap_scenario *sc, const remap_run_options *opt,
         snprintf(path, sizeof path, "%s/metrics.csv", r.dir);
         if (opt->resume && (st = trim_metrics(path, summary->first, err)))
             goto done;
-        if ((st = remap_csv_open(path, remap_measures_csv_header(),
+        char header[4096];
+        remap_measures_csv_header(r.m, header, sizeof header);
+        size_t hl = strlen(header);
+        snprintf(header + hl, sizeof header - hl, ",events");
+        if ((st = remap_csv_open(path, header,
                                  opt->resume != NULL, &r.csv, err)))
             goto done;
     }
+    if (opt->from)
+        logf_(&r, "the state at iteration %llu comes from %s",
+              (unsigned long long)summary->first, opt->from);
     logf_(&r, "%s %s from iteration %llu to %llu on %s (seed %llu)",
           opt->resume ? "resume" : "start", sc->name,
           (unsigned long long)summary->first,
           (unsigned long long)summary->last, summary->device,
           (unsigned long long)sc->seed);
+    if (!opt->resume)
+        log_timeline(&r);
     st = loop(&r, err);
     if (st == REMAP_OK)
         logf_(&r, "finished at iteration %llu in %.1f s",

@@ -25,6 +25,11 @@ typedef struct remap_run_progress {
 typedef struct remap_run_options {
     const char *out_dir;   /* run directory; created, must not hold a run */
     const char *resume;    /* checkpoint to continue from, or NULL */
+    /* Checkpoint whose state (a developed map) this scenario starts from,
+     * or NULL: the scenario's parameters and seed apply from there on, its
+     * events at the checkpoint's iteration and later happen, and it may
+     * have none before (they would be lost). Not with resume. */
+    const char *from;
     uint64_t iterations;   /* last iteration; 0: the scenario's */
     bool reference;        /* run on the reference backend, not OpenCL */
     const char *device;    /* OpenCL device spec, or NULL for the default */
