@@ -580,3 +580,59 @@ Test(measure, silent_map_decodes_nothing)
     remap_measures_csv_row(&ms, row, sizeof row);
     cr_assert(strstr(row, ",nan,") != NULL, "%s", row);
 }
+
+/* A unit over d3 with a fifth of its field on the d2 receptor to its
+ * left: its weights place it in d3, but once d3 is silenced only d2
+ * drives it, and a map made by probing gives it to d2. */
+Test(measure, area_follows_the_region_that_drives_a_unit)
+{
+    exact_map();
+    set_thresholds(SINGLE);
+    const remap_geometry *g = &m->geom;
+    int u = -1;
+    for (int r = 0; r < g->receptors && u < 0; r++)
+        if (r % g->skin_n > 0 && m->skin_region[r] == REMAP_REGION_D3 &&
+            m->skin_region[r - 1] == REMAP_REGION_D2)
+            u = r;
+    cr_assert_geq(u, 0);
+    field(u)[slot(0, 0)] = 0.8f;
+    field(u)[slot(-1, 0)] = 0.2f;
+    m->threshold[u] = 0.1f;
+    remap_model_deafferent(m, 1u << REMAP_REGION_D3, true);
+    remap_measures ms = measure_all();
+    cr_assert_eq(maps.preferred_region[u], REMAP_REGION_D3);
+    cr_assert_eq(ms.responsive_units, 400 - 48 + 1);
+    cr_assert_float_eq(ms.area[REMAP_REGION_D3], 0.0f, 0.0f);
+    cr_assert_float_eq(ms.area[REMAP_REGION_D2],
+                       ms.skin_share[REMAP_REGION_D2] + 1.0f / 400.0f, 1e-6f);
+}
+
+/* Homeostasis drives the thresholds of silenced units below 0, and they
+ * fire without input; that is not an answer to a probe. */
+Test(measure, spontaneous_firing_is_no_response)
+{
+    exact_map();
+    set_thresholds(SINGLE);
+    remap_model_deafferent(m, 1u << REMAP_REGION_D3, true);
+    for (int u = 0; u < m->geom.units; u++)
+        if (m->skin_region[u] == REMAP_REGION_D3)
+            m->threshold[u] = -0.05f;
+    remap_measures ms = measure_all();
+    cr_assert_eq(ms.responsive_units, 400 - 48);
+    cr_assert_float_eq(ms.coverage, 1.0f - 48.0f / 400.0f, 1e-6f);
+    cr_assert_float_eq(ms.area[REMAP_REGION_D3], 0.0f, 0.0f);
+    cr_assert_float_eq(ms.decode_error, 0.0f, 1e-6f);
+}
+
+/* One interior field gets four weak synapses beside its strong one. */
+Test(measure, weak_share_is_the_weight_of_weak_synapses)
+{
+    exact_map();
+    remap_measures ms = measure_all();
+    cr_assert_float_eq(ms.weak_share, 0.0f, 0.0f);
+    int u = unit_at(10, 10);
+    field(u)[slot(1, 0)] = field(u)[slot(-1, 0)] = 0.01f;
+    field(u)[slot(0, 1)] = field(u)[slot(0, -1)] = 0.01f;
+    ms = measure_all();
+    cr_assert_float_eq(ms.weak_share, (0.04f / 1.04f) / 400.0f, 1e-7f);
+}

@@ -200,6 +200,16 @@ static void probe(prober *p, const float *gain, int rc, int *best_out,
     *best_out = best, *second_out = second;
 }
 
+/* The part of a unit's probe response that the probe evoked: a unit whose
+ * threshold has fallen below 0 (homeostasis in silenced cortex) fires
+ * without input, and that spontaneous rate is not a response to the
+ * probe. Positive only when the probe drives the unit past its threshold
+ * and past its spontaneous rate. */
+static float evoked(float response, float threshold)
+{
+    return response - fmaxf(threshold, 0.0f);
+}
+
 /* Population decoding of the last probe: the mean of the responding
  * units' field centres weighted by response minus threshold. Returns 0
  * when no responding unit has a field centre. */
@@ -211,7 +221,7 @@ static int decode(const prober *p, const remap_unit_maps *maps, float *dx,
     for (int u = 0; u < m->geom.units; u++) {
         if (m->unit_gain[u] == 0.0f)
             continue;
-        double e = (double)p->response[u] - (double)m->threshold[u];
+        double e = (double)evoked(p->response[u], m->threshold[u]);
         float cx = maps->rf_centre[2 * u], cy = maps->rf_centre[2 * u + 1];
         if (!(e > 0) || !isfinite(cx) || !isfinite(cy))
             continue;
@@ -292,10 +302,13 @@ remap_status remap_measure(const remap_model *m, int max_probes,
     uint8_t *responsive = calloc((size_t)g->units, 1);
     uint8_t *winner = calloc((size_t)g->units, 1);
     uint8_t *ring = malloc((size_t)g->units);
-    if (!rf_area || !outside || !responsive || !winner || !ring) {
+    float *strongest = calloc((size_t)g->units, sizeof(float));
+    int8_t *driver = malloc((size_t)g->units);
+    if (!rf_area || !outside || !responsive || !winner || !ring ||
+        !strongest || !driver) {
         prober_free(&p);
         free(rf_area), free(outside), free(responsive), free(winner);
-        free(ring);
+        free(ring), free(strongest), free(driver);
         return remap_fail(err, REMAP_ENOMEM, "measure: out of memory");
     }
     field_maps(m, p.mask, maps, rf_area, outside);
@@ -311,13 +324,20 @@ remap_status remap_measure(const remap_model *m, int max_probes,
             int best, second;
             float px, py;
             probe(&p, m->unit_gain, rc, &best, &second, &px, &py);
-            for (int u = 0; u < g->units; u++)
-                if (m->unit_gain[u] != 0.0f && p.response[u] > m->threshold[u])
-                    responsive[u] = 1;
+            for (int u = 0; u < g->units; u++) {
+                float e = evoked(p.response[u], m->threshold[u]);
+                if (m->unit_gain[u] == 0.0f || !(e > 0.0f))
+                    continue;
+                if (!responsive[u] || e > strongest[u]) {
+                    strongest[u] = e;
+                    driver[u] = (int8_t)m->skin_region[rc];
+                }
+                responsive[u] = 1;
+            }
             probes++;
             int hit = m->affected[rc] != 0;
             affected += hit;
-            if (best < 0 || !(p.response[best] > m->threshold[best]))
+            if (best < 0 || !(evoked(p.response[best], m->threshold[best]) > 0))
                 continue;
             answered++;
             winner[best] = 1;
@@ -339,6 +359,7 @@ remap_status remap_measure(const remap_model *m, int max_probes,
 
     int dead = 0, living = 0;
     long live_syn = 0;
+    double weak_share = 0;
     for (int u = 0; u < g->units; u++) {
         if (m->unit_gain[u] == 0.0f) {
             dead++;
@@ -348,8 +369,24 @@ remap_status remap_measure(const remap_model *m, int max_probes,
         const uint8_t *syn = m->synapse + (size_t)u * (size_t)g->cf_len;
         int cx, cy;
         remap_unit_centre(g, u, &cx, &cy);
+        const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+        double total = 0;
+        int n = 0;
+        for (int k = 0; k < g->cf_len; k++) {
+            if (!syn[k] || field_receptor(g, cx, cy, k, p.mask) < 0)
+                continue;
+            n++;
+            total += (double)w[k];
+        }
+        live_syn += n;
+        if (!(total > 0))
+            continue;
+        double weak = (double)REMAP_WEAK_LEVEL * total / n, below = 0;
         for (int k = 0; k < g->cf_len; k++)
-            live_syn += syn[k] && field_receptor(g, cx, cy, k, p.mask) >= 0;
+            if (syn[k] && field_receptor(g, cx, cy, k, p.mask) >= 0 &&
+                (double)w[k] < weak)
+                below += (double)w[k];
+        weak_share += below / total;
     }
     int lesioned = dead > 0 && perilesion_mark(m, ring);
     const float *spot = m->cond.spot;
@@ -371,18 +408,18 @@ remap_status remap_measure(const remap_model *m, int max_probes,
         if (!responsive[u])
             continue;
         out->responsive_units++;
-        int pr = maps->preferred_region[u];
-        if (pr >= 0) {
-            counted[pr]++;
-            region_rf[pr] += (double)rf_area[u];
-        }
+        /* A unit belongs to the region whose touch drives it most, as in
+         * an electrophysiological map: silent weights onto a deafferented
+         * digit do not make its territory. */
+        int pr = driver[u];
+        counted[pr]++;
+        region_rf[pr] += (double)rf_area[u];
         rf_sum += (double)rf_area[u];
         multi += outside[u] >= REMAP_MULTI_REGION_SHARE;
         if (lesioned && ring[u]) {
             out->perilesion_units++;
             peri_rf += (double)rf_area[u];
-            if (pr >= 0)
-                peri_counted[pr]++;
+            peri_counted[pr]++;
         }
         float cx = maps->rf_centre[2 * u], cy = maps->rf_centre[2 * u + 1];
         if (has_spot && cx >= spot[0] && cx < spot[2] && cy >= spot[1] &&
@@ -395,11 +432,12 @@ remap_status remap_measure(const remap_model *m, int max_probes,
     out->mean_threshold /= (float)g->units;
 
     int responsive_units = out->responsive_units;
+    int living_units = g->units - dead;
     int skin_count[REMAP_REGION_COUNT] = {0};
     for (int r = 0; r < g->receptors; r++)
         skin_count[m->skin_region[r]]++;
     for (int r = 0; r < REMAP_REGION_COUNT; r++) {
-        out->area[r] = ratio(counted[r], responsive_units);
+        out->area[r] = ratio(counted[r], living_units);
         out->skin_share[r] = (float)skin_count[r] / (float)g->receptors;
         out->magnification[r] = out->skin_share[r] > 0.0f
                                     ? out->area[r] / out->skin_share[r]
@@ -423,13 +461,15 @@ remap_status remap_measure(const remap_model *m, int max_probes,
         out->affected_decode_error = (float)(affected_sum / affected_decoded);
     else
         out->affected_decode_error = NAN;
-    out->spot_area = ratio(in_spot, responsive_units);
+    out->spot_area = ratio(in_spot, living_units);
     out->spot_rf_size = ratio(spot_rf, in_spot);
     out->live_synapses = ratio((double)live_syn, living);
+    out->weak_share = ratio(weak_share, living);
     out->dead_units = dead;
 
     prober_free(&p);
     free(rf_area), free(outside), free(responsive), free(winner), free(ring);
+    free(strongest), free(driver);
     return REMAP_OK;
 }
 
@@ -509,6 +549,7 @@ static const column columns[] = {
     {"decode_error", COL_FLOAT, F(decode_error)},
     {"dead_units", COL_INT, F(dead_units)},
     {"live_synapses", COL_FLOAT, F(live_synapses)},
+    {"weak_share", COL_FLOAT, F(weak_share)},
     {"perilesion", COL_REGION, F(perilesion)},
     {"perilesion_units", COL_INT, F(perilesion_units)},
     {"perilesion_rf_size", COL_FLOAT, F(perilesion_rf_size)},

@@ -20,6 +20,10 @@
  * its weight lies outside its preferred region. */
 #define REMAP_MULTI_REGION_SHARE 0.25f
 
+/* Synapses below this fraction of their field's mean live weight are
+ * weak (the weak_share measure; sleep downscales such synapses). */
+#define REMAP_WEAK_LEVEL 0.5f
+
 /* An affected probe counts as localised when decoded within this many
  * stimulus sigmas of its true position. */
 #define REMAP_LOCALISED_SIGMAS 2.0f
@@ -31,13 +35,15 @@
 typedef struct remap_measures {
     uint64_t iteration;
     int regions; /* regions of the model's layout */
-    /* Fraction of responsive units whose field weight lies mostly in each
-     * region, and each region's share of the skin, for comparison. */
+    /* Fraction of the living cortex that each region drives most (a
+     * unit's region is that of the probe evoking its strongest response;
+     * units no probe drives count for no region), and each region's share
+     * of the skin, for comparison. */
     float area[REMAP_REGION_COUNT];
     float skin_share[REMAP_REGION_COUNT];
     float magnification[REMAP_REGION_COUNT]; /* area / skin_share */
-    float region_rf_size[REMAP_REGION_COUNT]; /* mean rf area of responsive
-                                                 units preferring the region */
+    float region_rf_size[REMAP_REGION_COUNT]; /* mean rf area of the units
+                                                 the region drives most */
     float rf_size;           /* mean receptive-field area, skin units^2 */
     float coverage;          /* fraction of probe touches that evoke a response */
     float topographic_error; /* fraction of answered probes whose best and
@@ -52,7 +58,7 @@ typedef struct remap_measures {
 
     /* Perilesional cortex: living responsive units within
      * REMAP_PERILESION_RING of a dead unit. */
-    float perilesion[REMAP_REGION_COUNT]; /* fraction preferring each region */
+    float perilesion[REMAP_REGION_COUNT]; /* fraction each region drives */
     float perilesion_rf_size;             /* their mean rf area */
     int perilesion_units;                 /* their count */
 
@@ -69,10 +75,14 @@ typedef struct remap_measures {
     float affected_decode_error; /* mean decode error of the answered ones */
 
     /* The enriched spot (cond.spot), once one was set. */
-    float spot_area;    /* fraction of responsive units centred in it */
+    float spot_area;    /* fraction of the living cortex whose responsive
+                           units have their field centre in it */
     float spot_rf_size; /* their mean rf area */
 
     float live_synapses; /* mean live synapses per living unit */
+    float weak_share;    /* mean share of a living unit's field weight held
+                            by weak synapses (below REMAP_WEAK_LEVEL times
+                            the field's mean live weight) */
     int dead_units;      /* units with gain 0 */
 } remap_measures;
 
