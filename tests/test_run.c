@@ -237,6 +237,29 @@ Test(run, silent_map_is_a_collapse)
     remap_scenario_destroy(sc);
 }
 
+/* Asleep, with spontaneous input too weak to drive any unit, the cortex
+ * is silent; that is sleep, not a collapse. Awake again and still silent
+ * (no afferent strength), it is. */
+Test(run, silent_sleep_is_no_collapse)
+{
+    static const char yaml[] =
+        "name: asleep\n"
+        "iterations: 40\n"
+        "sheets: {skin: {density: 12}, cortex: {density: 12}}\n"
+        "projections: {afferent: {strength: 0}}\n"
+        "measure: {interval: 10}\n"
+        "timeline:\n"
+        "  - at: 0\n"
+        "    sleep: {until: 30, noise: 0}\n";
+    remap_scenario *sc = load(yaml, NULL, 0);
+    remap_run_summary sum;
+    remap_error err;
+    cr_assert_eq(run_into(sc, "s", NULL, 0, true, &sum, &err), REMAP_ECOLLAPSE);
+    cr_assert_str_eq(err.msg, "iteration 40: map collapsed: no unit was "
+                              "active in iterations 31 to 40");
+    remap_scenario_destroy(sc);
+}
+
 static void stop_after_first_progress(void *ctx, const remap_run_progress *p)
 {
     (void)p;

@@ -159,7 +159,7 @@ void remap_params_default(remap_params *p)
     p->age.adult = 0.2f;
     p->age.offset = 0.0f;
     p->sleep.noise = 0.1f;
-    p->sleep.downscale = 0.01f;
+    p->sleep.downscale = 0.0002f;
     p->sleep.weak = 0.5f;
 }
 

@@ -27,6 +27,9 @@ typedef struct runner {
     FILE *log;
     uint32_t *counts_before; /* active_count at the last measurement */
     uint64_t measured_at;    /* iteration of the last measurement */
+    /* Whether the model stepped awake since the last measurement: a
+     * cortex asleep (no touches) may fall silent without collapsing. */
+    bool stepped_awake;
     /* Events applied since the last row of metrics.csv, for its `events`
      * column: "lesion@5000;rehab-start@5000". */
     char marks[1024];
@@ -163,7 +166,9 @@ static remap_status measure(runner *r, remap_error *err)
           (double)ms->coverage, (double)ms->rf_size,
           (double)ms->mean_activity, (double)ms->mean_threshold);
 
-    if (m->iteration > since && active == 0)
+    bool awake = r->stepped_awake;
+    r->stepped_awake = false;
+    if (m->iteration > since && active == 0 && awake)
         return remap_fail(err, REMAP_ECOLLAPSE,
                           "iteration %llu: map collapsed: no unit was active "
                           "in iterations %llu to %llu",
@@ -572,6 +577,7 @@ static remap_status loop(runner *r, remap_error *err)
             until = min_u64(until,
                             next_multiple(m->iteration, sc->checkpoint_interval));
         uint64_t n = until - m->iteration;
+        r->stepped_awake |= !m->cond.sleeping;
         if ((st = remap_model_step(m, n, err)))
             return st;
 
