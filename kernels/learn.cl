@@ -139,7 +139,7 @@ __kernel void learn(__global float *weights, __global const uchar *synapse,
         }
     }
     if (bcm)
-        bcm_threshold[u] += bcm_rate * (y * y - bcm_threshold[u]);
+        bcm_threshold[u] += bcm_rate * (y * y / target - bcm_threshold[u]);
 }
 
 /* The mean input trace over the skin, summed in receptor order as the

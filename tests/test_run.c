@@ -583,3 +583,32 @@ Test(run, from_a_checkpoint_matches_the_straight_run)
     remap_scenario_destroy(a);
     remap_scenario_destroy(b);
 }
+
+/* The BCM rule has no normalisation; what bounds the weights is its
+ * sliding threshold, which must rise with the activity the adaptive
+ * threshold holds at its target. Over a real development it stays
+ * finite, and its LTD narrows the fields. */
+Test(run, bcm_development_stays_bounded)
+{
+    const char *ov[] = {"sheets.cortex.density=24",
+                        "projections.afferent.rule=bcm"};
+    remap_scenario *sc = NULL;
+    remap_error err;
+    cr_assert_eq(remap_scenario_load_file(REMAP_SOURCE_DIR
+                                          "/scenarios/hand-development.yaml",
+                                          ov, 2, &sc, &err),
+                 REMAP_OK, "%s", err.msg);
+    remap_run_summary sum;
+    cr_assert_eq(run_into(sc, "bcm", NULL, 2000, false, &sum, &err), REMAP_OK,
+                 "%s", err.msg);
+    remap_model *m = load_state(sc, sum.last_checkpoint);
+    float top = 0.0f;
+    for (size_t k = 0; k < (size_t)m->geom.units * (size_t)m->geom.cf_len; k++)
+        top = fmaxf(top, m->weights[k]);
+    cr_assert_lt(top, 1.0f, "largest weight %g", (double)top);
+    cr_assert_lt(sum.measures.rf_size, 0.017f, "mean RF size %g",
+                 (double)sum.measures.rf_size);
+    cr_assert_geq(sum.measures.coverage, 0.95f);
+    remap_model_destroy(m);
+    remap_scenario_destroy(sc);
+}

@@ -402,9 +402,9 @@ remap_status remap_model_create(const remap_params *params, uint64_t seed,
     for (size_t u = 0; u < units; u++) {
         m->threshold[u] = params->homeostasis.initial_threshold;
         m->avg_activity[u] = params->homeostasis.target;
-        /* BCM's threshold tracks <y^2>: start it at the target's square. */
-        m->bcm_threshold[u] =
-            params->homeostasis.target * params->homeostasis.target;
+        /* BCM's threshold tracks <y^2> / mu: start it where a unit firing
+         * steadily at the target rate mu would have it. */
+        m->bcm_threshold[u] = params->homeostasis.target;
         m->drive_scale[u] = 1.0f;
         m->unit_gain[u] = 1.0f;
         m->modulation[u] = 1.0f;

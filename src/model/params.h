@@ -64,7 +64,8 @@ enum remap_rule {
     /* Hebbian growth with divisive normalisation of each field (GCAL). */
     REMAP_RULE_HEBBIAN = 0,
     /* BCM: dw = alpha x y (y - theta_M), theta_M <- theta_M +
-     * eta (y^2 - theta_M); weights kept >= 0, no normalisation. */
+     * eta (y^2 / mu - theta_M) with mu the target rate; weights kept
+     * >= 0, no normalisation. */
     REMAP_RULE_BCM = 1,
     REMAP_RULE_COUNT
 };

@@ -167,7 +167,8 @@ static void learn(remap_model *m, int u, float y, float rate)
     }
     if (bcm)
         m->bcm_threshold[u] +=
-            p->afferent.bcm_rate * (y * y - m->bcm_threshold[u]);
+            p->afferent.bcm_rate *
+            (y * y / p->homeostasis.target - m->bcm_threshold[u]);
 }
 
 /* Structural plasticity after iteration t: prune live synapses that stayed
