@@ -15,6 +15,7 @@ packages=(
     libhdf5-dev
     librandom123-dev
     libcriterion-dev
+    libpng-dev libfreetype-dev fonts-dejavu-core
 )
 
 missing=()
