@@ -860,3 +860,126 @@ Test(backend, iteration_counters_past_two_to_the_32)
     free(before);
     destroy_pair(&pr);
 }
+
+/* ---- The render kernels ---------------------------------------------- */
+
+static void render_request(remap_render_request *rq, remap_panel_kind kind,
+                           int width, int height)
+{
+    memset(rq, 0, sizeof *rq);
+    rq->kind = kind;
+    rq->width = width;
+    rq->height = height;
+    for (int i = 0; i < 256; i++) {
+        rq->lut[i][0] = (uint8_t)i;
+        rq->lut[i][1] = (uint8_t)(255 - i);
+        rq->lut[i][2] = (uint8_t)(i / 2);
+        rq->lut[i][3] = 255;
+    }
+    rq->lo = kind == REMAP_PANEL_ACTIVITY ? 0.0f : 0.1f;
+    rq->hi = kind == REMAP_PANEL_ACTIVITY ? 0.6f : 0.3f;
+    static const uint8_t regions[6][3] = {{204, 121, 167}, {230, 159, 0},
+                                          {86, 180, 233},  {0, 158, 115},
+                                          {240, 228, 66},  {0, 114, 178}};
+    for (int r = 0; r < REMAP_REGION_COUNT; r++) {
+        memcpy(rq->region_colour[r], regions[r], 3);
+        rq->region_colour[r][3] = 255;
+    }
+    memcpy(rq->lesion, (uint8_t[4]){20, 20, 20, 255}, 4);
+    memcpy(rq->border, (uint8_t[4]){255, 255, 255, 255}, 4);
+    memcpy(rq->empty, (uint8_t[4]){128, 128, 128, 255}, 4);
+}
+
+/* The reference takes the OpenCL state as it is, so both render the same
+ * numbers and must give the same bytes. */
+static void copy_state(remap_model *to, const remap_model *from)
+{
+    const remap_geometry *g = &from->geom;
+    size_t units = (size_t)g->units;
+    memcpy(to->weights, from->weights,
+           units * (size_t)g->cf_len * sizeof(float));
+    memcpy(to->activity, from->activity, units * sizeof(float));
+    memcpy(to->threshold, from->threshold, units * sizeof(float));
+    memcpy(to->unit_gain, from->unit_gain, units * sizeof(float));
+}
+
+Test(backend, render_kernels_match_the_reference)
+{
+    remap_params p = small_params();
+    pair pr = make_pair(&p, 23);
+    step_both(&pr, 20);
+    remap_shape disc = {.kind = REMAP_SHAPE_DISC,
+                        .cx = 0.5f,
+                        .cy = 0.6f,
+                        .radius = 0.2f};
+    remap_model *ms[2] = {pr.ref, pr.cl};
+    for (int i = 0; i < 2; i++)
+        cr_assert_gt(remap_model_lesion(ms[i], &disc, 0.1f, 0.5f, 100), 0);
+    push_both(&pr);
+    step_both(&pr, 2); /* a penumbra part-way recovered */
+    copy_state(pr.ref, pr.cl);
+
+    static const int sizes[][2] = {{14, 14}, {37, 23}, {100, 64}, {5, 3}};
+    for (int kind = 0; kind < REMAP_PANEL_KIND_COUNT; kind++) {
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            remap_render_request rq;
+            render_request(&rq, (remap_panel_kind)kind, sizes[s][0],
+                           sizes[s][1]);
+            size_t bytes = (size_t)rq.width * (size_t)rq.height * 4;
+            uint8_t *a = malloc(bytes), *b = malloc(bytes);
+            remap_error err;
+            cr_assert_eq(remap_model_render(pr.ref, &rq, a, &err), REMAP_OK,
+                         "%s", err.msg);
+            cr_assert_eq(remap_model_render(pr.cl, &rq, b, &err), REMAP_OK,
+                         "%s", err.msg);
+            size_t at = 0;
+            while (at < bytes && a[at] == b[at])
+                at++;
+            cr_assert_eq(at, bytes,
+                         "panel %d at %dx%d differs at pixel %zu: reference "
+                         "%u, OpenCL %u",
+                         kind, rq.width, rq.height, at / 4, a[at], b[at]);
+            free(a);
+            free(b);
+        }
+    }
+    remap_model_destroy(pr.ref);
+    remap_model_destroy(pr.cl);
+}
+
+/* Known answers: a dead unit's cell is drawn in the lesion colour, a
+ * healthy unit's map colour is its region's hue, and a pixel on the edge
+ * between cells of different regions is a border. */
+Test(backend, render_draws_lesions_regions_and_borders)
+{
+    remap_params p = small_params();
+    remap_model *m;
+    remap_error err;
+    cr_assert_eq(remap_model_create(&p, 5, &remap_ref_backend, NULL, &m, &err),
+                 REMAP_OK, "%s", err.msg);
+    int n = m->geom.cortex_n;
+    int dead = (n / 2) * n + n / 2; /* row n/2, column n/2 */
+    m->unit_gain[dead] = 0.0f;
+    remap_render_request rq;
+    render_request(&rq, REMAP_PANEL_MAP, n * 4, n * 4);
+    uint8_t *img = malloc((size_t)n * (size_t)n * 16 * 4);
+    cr_assert_eq(remap_model_render(m, &rq, img, &err), REMAP_OK, "%s",
+                 err.msg);
+    /* The dead unit's cell: columns 4c..4c+3, rows counted from the top. */
+    int col = n / 2, row = n - 1 - n / 2;
+    const uint8_t *centre =
+        img + ((size_t)(row * 4 + 2) * (size_t)(n * 4) + (size_t)(col * 4 + 2)) * 4;
+    cr_assert_arr_eq(centre, rq.lesion, 4, "the dead unit is not drawn dead");
+    /* Its cell's left edge borders a living neighbour. */
+    const uint8_t *edge =
+        img + ((size_t)(row * 4 + 2) * (size_t)(n * 4) + (size_t)(col * 4)) * 4;
+    cr_assert_arr_eq(edge, rq.border, 4, "no border around the lesion");
+    /* A unit over the palm (bottom row, middle) is drawn in the palm's
+     * hue, scaled: its channels keep the palm colour's proportions. */
+    const uint8_t *palm =
+        img + ((size_t)(n * 4 - 2) * (size_t)(n * 4) + (size_t)(col * 4 + 2)) * 4;
+    cr_assert_lt(abs(palm[0] * 121 - palm[1] * 204), 204 * 2,
+                 "palm pixel %u %u %u", palm[0], palm[1], palm[2]);
+    free(img);
+    remap_model_destroy(m);
+}

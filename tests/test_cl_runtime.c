@@ -75,8 +75,9 @@ static void make_kernel_dir(char *dir, const char *const *files)
 static void remove_kernel_dir(const char *dir)
 {
     static const char *const names[] = {"common.h", "stimulus.cl",
-                                        "response.cl", "learn.cl"};
-    for (size_t i = 0; i < 4; i++) {
+                                        "response.cl", "learn.cl",
+                                        "render.cl"};
+    for (size_t i = 0; i < 5; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         unlink(path);
@@ -310,9 +311,9 @@ Test(cl_runtime, source_puts_each_file_under_its_name_in_order)
     cr_assert_eq(remap_cl_source(&src, &err), REMAP_OK, "%s", err.msg);
     static const char *const order[] = {"philox_cl.h", "common.h",
                                         "stimulus.cl", "response.cl",
-                                        "learn.cl"};
+                                        "learn.cl",    "render.cl"};
     const char *at = src;
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < 6; i++) {
         char directive[64];
         snprintf(directive, sizeof directive, "#line 1 \"%s\"\n", order[i]);
         const char *found = strstr(at, directive);
@@ -400,7 +401,8 @@ static const char *const good_files[] = {
                    "{\n"
                    "    x[get_global_id(0)] *= SCALE;\n"
                    "}\n",
-    "learn.cl",    "/* no newline at the end */",
+    "learn.cl",    "/* fine */\n",
+    "render.cl",   "/* no newline at the end */",
     NULL};
 
 Test(cl_runtime, kernel_dir_replaces_the_embedded_sources)
@@ -431,6 +433,7 @@ Test(cl_runtime, broken_kernel_reports_device_file_and_line)
                        "    x[0] = undeclared_thing * SCALE;\n"
                        "}\n",
         "learn.cl",    "/* fine */\n",
+        "render.cl",   "/* fine */\n",
         NULL};
     char dir[64];
     make_kernel_dir(dir, files);
@@ -463,8 +466,8 @@ Test(cl_runtime, long_build_log_is_cut_with_a_note)
                                  "#warning filler warning number %d\n", i);
     snprintf(body + used, cap - used, "this is not OpenCL C;\n");
     const char *files[] = {"common.h",    "\n",   "stimulus.cl", "\n",
-                           "response.cl", "\n",   "learn.cl",    body,
-                           NULL};
+                           "response.cl", "\n",   "learn.cl",    "\n",
+                           "render.cl",   body,   NULL};
     char dir[64];
     make_kernel_dir(dir, files);
     free(body);

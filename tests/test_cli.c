@@ -252,3 +252,104 @@ Test(cli, ctrl_c_stops_with_a_checkpoint)
     snprintf(path, sizeof path, "%s/r/checkpoints/%s", tmp, name);
     cr_assert_eq(stat(path, &sb), 0, "%s is missing", path);
 }
+
+#define SMALL "--quiet --set sheets.cortex.density=12 " \
+              "--set sheets.skin.density=12 --set measure.interval=10 "
+
+static bool exists(const char *rel)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmp, rel);
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Width and height from a PNG's IHDR chunk. */
+static void png_size(const char *rel, unsigned *w, unsigned *h)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmp, rel);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s missing", path);
+    unsigned char b[24];
+    cr_assert_eq(fread(b, 1, 24, f), 24u);
+    fclose(f);
+    cr_assert_eq(memcmp(b + 1, "PNG", 3), 0, "%s is not a PNG", path);
+    *w = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+    *h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+}
+
+Test(cli, render_writes_identical_frames_and_a_snapshot)
+{
+    const char *args = "render --frames f1 --out r1 --iterations 40 "
+                       "--every 20 --size 320x240 " SMALL;
+    cr_assert_eq(remap(NULL, args), 0, "%s", out);
+    ASSERT_OUT("frames: 3 in f1");
+    ASSERT_OUT("ffmpeg -y -framerate 25");
+    ASSERT_OUT("-pix_fmt yuv420p");
+    const char *names[] = {"frame-00000000.png", "frame-00000020.png",
+                           "frame-00000040.png"};
+    for (int i = 0; i < 3; i++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "f1/%s", names[i]);
+        unsigned w, h;
+        png_size(rel, &w, &h);
+        cr_assert_eq(w, 320u);
+        cr_assert_eq(h, 240u);
+    }
+    cr_assert_eq(remap(NULL, "render --frames f2 --out r2 --iterations 40 "
+                             "--every 20 --size 320x240 " SMALL),
+                 0, "%s", out);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "cd '%s' && cmp -s f1/%s f2/%s", tmp, names[2],
+             names[2]);
+    cr_assert_eq(system(cmd), 0, "a rerun gave different frame bytes");
+    /* Time-lapse spacing. */
+    cr_assert_eq(remap(NULL, "render --frames f3 --out r3 --iterations 40 "
+                             "--log-frames 4 --size 320x240 " SMALL),
+                 0, "%s", out);
+    ASSERT_OUT("frames: 4 in f3");
+    cr_assert(exists("f3/frame-00000000.png") && exists("f3/frame-00000040.png"));
+
+    cr_assert_eq(remap(NULL, "snapshot r1/checkpoints/checkpoint-00000040.h5 "
+                             "--png s.png --size 480x270 --panels map,fields"),
+                 0, "%s", out);
+    unsigned w, h;
+    png_size("s.png", &w, &h);
+    cr_assert_eq(w, 480u);
+    cr_assert_eq(h, 270u);
+    cr_assert_eq(remap(NULL, "snapshot missing.h5 --png t.png"), 2);
+    ASSERT_OUT("missing.h5");
+    cr_assert(!exists("t.png"));
+}
+
+/* Bad frame options are refused before anything runs: no run directory. */
+Test(cli, render_refuses_bad_options_before_running)
+{
+    cr_assert_eq(system("true"), 0);
+    cr_assert_eq(remap(NULL, "render --out r " SMALL), 2);
+    ASSERT_OUT("needs --frames DIR");
+    cr_assert_eq(remap(NULL, "render --frames f --size 321x240 --out r " SMALL),
+                 2);
+    ASSERT_OUT("both sides must be even");
+    cr_assert_eq(remap(NULL, "render --frames f --size 64x48 --out r " SMALL),
+                 2);
+    ASSERT_OUT("is outside");
+    cr_assert_eq(remap(NULL, "render --frames f --size big --out r " SMALL), 2);
+    ASSERT_OUT("--size needs WIDTHxHEIGHT, got 'big'");
+    cr_assert_eq(remap(NULL, "render --frames f --panels map,skni --out r "
+                             SMALL),
+                 2);
+    ASSERT_OUT("unknown panel 'skni' (did you mean 'skin'?)");
+    cr_assert_eq(remap(NULL, "render --frames f --compression 12 --out r "
+                             SMALL),
+                 2);
+    ASSERT_OUT("--compression needs 0 to 9");
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "touch '%s/file'", tmp);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(remap(NULL, "render --frames file/frames --out r " SMALL), 2);
+    ASSERT_OUT("--frames");
+    ASSERT_OUT("file");
+    cr_assert(!exists("r"), "a run directory was made before the error");
+}

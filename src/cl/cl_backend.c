@@ -14,7 +14,7 @@ typedef struct cl_state {
     remap_cl cl;
     char device_name[512];
     cl_kernel k_stimulus, k_afferent, k_settle, k_learn, k_mean_trace,
-        k_restructure;
+        k_restructure, k_unit_colour, k_panel_pixels;
     /* Fixed tables, and the host conditions refreshed at each step (touch
      * table, fused regions). */
     cl_mem region_cdf, region_box, skin_region, exc_kernel, inh_kernel,
@@ -29,6 +29,10 @@ typedef struct cl_state {
      * of a structural check. */
     cl_mem drive, act[2], mean_trace;
     int settled;
+    /* Rendering: the colour map, region colours, each unit's colour and
+     * label, and the panel image (resized on demand). */
+    cl_mem lut, region_colour, unit_rgba, unit_label, image;
+    size_t image_bytes;
     size_t units, receptors;
 } cl_state;
 
@@ -49,9 +53,10 @@ static void cl_destroy(void *state)
     cl_state *s = state;
     if (!s)
         return;
-    cl_kernel *ks[] = {&s->k_stimulus,   &s->k_afferent,
-                       &s->k_settle,     &s->k_learn,
-                       &s->k_mean_trace, &s->k_restructure};
+    cl_kernel *ks[] = {&s->k_stimulus,    &s->k_afferent,
+                       &s->k_settle,      &s->k_learn,
+                       &s->k_mean_trace,  &s->k_restructure,
+                       &s->k_unit_colour, &s->k_panel_pixels};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (*ks[i])
             clReleaseKernel(*ks[i]);
@@ -62,7 +67,9 @@ static void cl_destroy(void *state)
                     &s->bcm_threshold, &s->drive_scale,   &s->input_trace,
                     &s->unit_gain,     &s->gain_recovery, &s->modulation,
                     &s->receptor_gain, &s->drive,         &s->act[0],
-                    &s->act[1],        &s->mean_trace};
+                    &s->act[1],        &s->mean_trace,    &s->lut,
+                    &s->region_colour, &s->unit_rgba,     &s->unit_label,
+                    &s->image};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
         release(ms[i]);
     remap_cl_close(&s->cl);
@@ -98,7 +105,9 @@ static remap_status create_kernels(cl_state *s, remap_error *err)
                  {"settle", &s->k_settle},
                  {"learn", &s->k_learn},
                  {"mean_trace", &s->k_mean_trace},
-                 {"restructure", &s->k_restructure}};
+                 {"restructure", &s->k_restructure},
+                 {"unit_colour", &s->k_unit_colour},
+                 {"panel_pixels", &s->k_panel_pixels}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         cl_int rc;
         *table[i].k = clCreateKernel(s->cl.program, table[i].name, &rc);
@@ -190,6 +199,10 @@ static remap_status cl_create(remap_model *m, const void *options,
         {units * sizeof(float), "activity", &s->act[0]},
         {units * sizeof(float), "settling activity", &s->act[1]},
         {sizeof(float), "mean input trace", &s->mean_trace},
+        {256 * 4, "colour map", &s->lut},
+        {REMAP_REGION_COUNT * 4, "region colours", &s->region_colour},
+        {units * 4, "unit colours", &s->unit_rgba},
+        {units * sizeof(cl_int), "unit labels", &s->unit_label},
     };
     for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++) {
         st = make_buffer(s, buffers[i].bytes, buffers[i].what, buffers[i].out,
@@ -478,6 +491,54 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
     return REMAP_OK;
 }
 
+static remap_status cl_render(void *state, const remap_model *m,
+                             const remap_render_request *rq, uint8_t *rgba,
+                             remap_error *err)
+{
+    cl_state *s = state;
+    size_t pixels = (size_t)rq->width * (size_t)rq->height;
+    remap_status st;
+    if (pixels * 4 > s->image_bytes) {
+        release(&s->image);
+        s->image_bytes = 0;
+        if ((st = make_buffer(s, pixels * 4, "panel image", &s->image, err)))
+            return st;
+        s->image_bytes = pixels * 4;
+    }
+    if ((st = write(s, s->lut, sizeof rq->lut, rq->lut, "write colour map",
+                    err)) ||
+        (st = write(s, s->region_colour, sizeof rq->region_colour,
+                    rq->region_colour, "write region colours", err)))
+        return st;
+    cl_int regions = remap_model_regions(m), kind = (cl_int)rq->kind;
+    cl_int width = rq->width, height = rq->height;
+    cl_int borders = rq->kind == REMAP_PANEL_MAP;
+    cl_uchar4 lesion, empty, border;
+    memcpy(lesion.s, rq->lesion, 4);
+    memcpy(empty.s, rq->empty, 4);
+    memcpy(border.s, rq->border, 4);
+    float lo = rq->lo, hi = rq->hi;
+    arg a_unit[] = {ARG(s->weights),       ARG(s->act[s->settled]),
+                    ARG(s->threshold),     ARG(s->unit_gain),
+                    ARG(s->region_box),    ARG(regions),
+                    ARG(kind),             ARG(s->lut),
+                    ARG(lo),               ARG(hi),
+                    ARG(s->region_colour), ARG(lesion),
+                    ARG(empty),            ARG(s->unit_rgba),
+                    ARG(s->unit_label)};
+    arg a_pix[] = {ARG(s->unit_rgba), ARG(s->unit_label), ARG(width),
+                   ARG(height),       ARG(borders),       ARG(border),
+                   ARG(s->image)};
+    if ((st = set_args(s->k_unit_colour, "unit_colour", a_unit,
+                       NARGS(a_unit), err)) ||
+        (st = set_args(s->k_panel_pixels, "panel_pixels", a_pix,
+                       NARGS(a_pix), err)) ||
+        (st = enqueue(s, s->k_unit_colour, s->units, "unit_colour", err)) ||
+        (st = enqueue(s, s->k_panel_pixels, pixels, "panel_pixels", err)))
+        return st;
+    return read(s, s->image, pixels * 4, rgba, "read panel image", err);
+}
+
 static const char *cl_device_name(void *state)
 {
     return ((cl_state *)state)->device_name;
@@ -491,4 +552,5 @@ const remap_backend_ops remap_cl_backend = {
     .pull = cl_pull,
     .push = cl_push,
     .device_name = cl_device_name,
+    .render = cl_render,
 };

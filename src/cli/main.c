@@ -3,6 +3,7 @@
 #include "cl/devices.h"
 #include "cli/compare.h"
 #include "cli/progress.h"
+#include "cli/render_cmd.h"
 #include "core/suggest.h"
 #include "io/checkpoint.h"
 #include "run/run.h"
@@ -24,6 +25,10 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  run [SCENARIO]     run a scenario (the embedded default without one)\n"
+    "  render [SCENARIO|CHECKPOINT] --frames DIR\n"
+    "                     run it and write PNG frames for an animation\n"
+    "  snapshot CHECKPOINT --png FILE\n"
+    "                     one frame of a checkpoint\n"
     "  check SCENARIO     validate a scenario file without running it\n"
     "  compare A B        the change in every measure between two runs\n"
     "  devices            list OpenCL platforms and devices\n"
@@ -295,19 +300,35 @@ static void print_summary(const remap_scenario *sc, const remap_run_summary *s,
         printf("  last checkpoint: %s\n", s->last_checkpoint);
 }
 
-static int cmd_run(int argc, char **argv)
+static bool ends_with(const char *s, const char *end)
+{
+    size_t n = strlen(s), m = strlen(end);
+    return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/* `remap run`, and `remap render` when r is given: the same run, with
+ * frames. */
+static int run_command(const char *cmd, int argc, char **argv, render_cli *r)
 {
     cli c = {0};
-    int rc = parse_options("run", argc, argv, &c, true);
+    int rc = parse_options(cmd, argc, argv, &c, true);
     if (rc)
         return rc < 0 ? 0 : rc;
+    /* `remap render CHECKPOINT` continues that run, drawing it. */
+    if (r && c.file && ends_with(c.file, ".h5")) {
+        if (c.resume)
+            return usage_error(cmd, "give a checkpoint or --resume, not "
+                                    "both%s", "");
+        c.resume = c.file;
+        c.file = NULL;
+    }
     if (c.resume && c.from)
-        return usage_error("run",
+        return usage_error(cmd,
                            "--resume continues a run; --from starts a new "
                            "one from a checkpoint: give one of them%s",
                            "");
     if (c.reference && c.device)
-        return usage_error("run",
+        return usage_error(cmd,
                            "--reference runs on the host; it takes no "
                            "--device%s",
                            "");
@@ -320,7 +341,7 @@ static int cmd_run(int argc, char **argv)
     if (c.resume) {
         if (c.file || c.override_count) {
             free(err);
-            return usage_error("run",
+            return usage_error(cmd,
                                "--resume continues a run as it was; it takes "
                                "no scenario file, --set or --seed%s",
                                "");
@@ -353,6 +374,15 @@ static int cmd_run(int argc, char **argv)
     if (c.out)
         snprintf(dir, sizeof dir, "%s", c.out);
 
+    remap_frames *frames = NULL;
+    if (r && (st = remap_render_start(r, sc,
+                                      c.iterations ? c.iterations
+                                                   : sc->iterations,
+                                      &frames, err))) {
+        report(err);
+        rc = EXIT_USAGE;
+        goto done;
+    }
     remap_progress prog;
     remap_progress_init(&prog, stderr, c.quiet);
     signal(SIGINT, on_interrupt);
@@ -366,6 +396,9 @@ static int cmd_run(int argc, char **argv)
         .stop = &stop_requested,
         .progress = remap_progress_update,
         .progress_ctx = &prog,
+        .frame = frames ? remap_frames_draw : NULL,
+        .next_frame = remap_frames_next,
+        .frame_ctx = frames,
     };
     if (!c.quiet)
         fprintf(stderr, "remap: running %s into %s\n", sc->name, dir);
@@ -374,6 +407,12 @@ static int cmd_run(int argc, char **argv)
     remap_progress_finish(&prog);
     signal(SIGINT, SIG_DFL);
     if (st) {
+        if (frames) {
+            remap_error *ferr = calloc(1, sizeof *ferr);
+            if (ferr && remap_frames_finish(frames, NULL, ferr))
+                fprintf(stderr, "remap: %s\n", ferr->msg);
+            free(ferr);
+        }
         rc = report(err);
         if (summary.last_checkpoint[0])
             fprintf(stderr, "remap: last good checkpoint: %s\n",
@@ -381,10 +420,36 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
     print_summary(sc, &summary, dir);
-    rc = 0;
+    rc = frames ? remap_render_finish(r, frames,
+                                      summary.seconds + summary.setup_seconds,
+                                      err)
+                : 0;
 done:
     remap_scenario_destroy(sc);
     free(err);
+    return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    return run_command("run", argc, argv, NULL);
+}
+
+static int cmd_render(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(remap_render_help, stdout);
+            return 0;
+        }
+    char **rest = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *rest);
+    if (!rest)
+        return 1;
+    render_cli r;
+    int n, rc = remap_render_parse(argc, argv, &r, &n, rest);
+    if (!rc)
+        rc = run_command("render", n, rest, &r);
+    free(rest);
     return rc;
 }
 
@@ -474,6 +539,10 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "check"))
         return cmd_check(argc - 2, argv + 2);
+    if (!strcmp(cmd, "render"))
+        return cmd_render(argc - 2, argv + 2);
+    if (!strcmp(cmd, "snapshot"))
+        return remap_snapshot_main(argc - 2, argv + 2);
     if (!strcmp(cmd, "devices"))
         return cmd_devices(argc - 2, argv + 2);
     if (!strcmp(cmd, "compare"))
@@ -494,13 +563,18 @@ int main(int argc, char **argv)
             fputs(devices_help, stdout);
         else if (!strcmp(topic, "compare"))
             fputs(remap_compare_help, stdout);
+        else if (!strcmp(topic, "render"))
+            fputs(remap_render_help, stdout);
+        else if (!strcmp(topic, "snapshot"))
+            fputs(remap_snapshot_help, stdout);
         else
             return usage_error(NULL, "no help for unknown command '%s'", topic);
         return 0;
     }
-    const char *const commands[] = {"run",  "check",   "compare",
-                                    "devices", "help", "version"};
-    const char *near = remap_suggest(cmd, commands, 6);
+    const char *const commands[] = {"run",     "render", "snapshot",
+                                    "check",   "compare", "devices",
+                                    "help",    "version"};
+    const char *near = remap_suggest(cmd, commands, 8);
     if (near) {
         fprintf(stderr,
                 "remap: unknown command '%s' (did you mean '%s'?)\nTry 'remap "

@@ -461,3 +461,14 @@ remap_status remap_model_push(remap_model *m, remap_error *err)
 {
     return m->backend->push(m->backend_state, m, err);
 }
+
+remap_status remap_model_render(remap_model *m, const remap_render_request *rq,
+                                uint8_t *rgba, remap_error *err)
+{
+    if (rq->width < 1 || rq->height < 1 || !(rq->hi > rq->lo))
+        return remap_fail(err, REMAP_EINVAL,
+                          "render: a %dx%d panel with limits [%g, %g]",
+                          rq->width, rq->height, (double)rq->lo,
+                          (double)rq->hi);
+    return m->backend->render(m->backend_state, m, rq, rgba, err);
+}

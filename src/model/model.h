@@ -91,6 +91,30 @@ struct remap_model;
 void remap_model_rates(const struct remap_model *m, uint64_t t,
                        remap_rates *out);
 
+/* What a cortical panel shows: each unit's field centre as a colour
+ * (region hue, brighter towards the region's top), or a scalar through a
+ * colour map. */
+typedef enum remap_panel_kind {
+    REMAP_PANEL_MAP,
+    REMAP_PANEL_ACTIVITY,
+    REMAP_PANEL_THRESHOLD,
+    REMAP_PANEL_KIND_COUNT
+} remap_panel_kind;
+
+/* A cortical panel to draw: the cortex scaled to width x height pixels
+ * (nearest unit, the sheet's top row at the image's top). Dead units take
+ * the lesion colour, units in a penumbra blend towards it by their lost
+ * gain; on the map, a pixel on the edge of a unit's cell whose neighbour
+ * cell belongs to another region (or is dead) takes the border colour. */
+typedef struct remap_render_request {
+    remap_panel_kind kind;
+    int width, height;
+    uint8_t lut[256][4]; /* scalar colour map: lo at 0, hi at 255 */
+    float lo, hi;        /* value limits (hi > lo) */
+    uint8_t region_colour[REMAP_REGION_COUNT][4];
+    uint8_t lesion[4], border[4], empty[4]; /* empty: a field with no weight */
+} remap_render_request;
+
 /* A backend performs training steps on the model's state. The reference
  * backend works on the host arrays directly; a device backend keeps its own
  * copy and moves it with pull/push. */
@@ -115,6 +139,11 @@ typedef struct remap_backend_ops {
     /* Short description of where the step runs ("reference (host C)",
      * "OpenCL: NVIDIA H200 (CUDA 12.4)"). */
     const char *(*device_name)(void *state);
+    /* Draws a cortical panel from the backend's current state into rgba
+     * (width * height * 4 bytes). */
+    remap_status (*render)(void *state, const struct remap_model *m,
+                           const remap_render_request *rq, uint8_t *rgba,
+                           remap_error *err);
 } remap_backend_ops;
 
 /* The reference backend: plain single-threaded C, the yardstick. */
@@ -186,6 +215,11 @@ remap_status remap_model_pull(remap_model *m, remap_error *err);
 
 /* Sends the host arrays to the backend. */
 remap_status remap_model_push(remap_model *m, remap_error *err);
+
+/* Draws a cortical panel of the backend's current state (no pull needed)
+ * into rgba, rq->width * rq->height * 4 bytes. */
+remap_status remap_model_render(remap_model *m, const remap_render_request *rq,
+                                uint8_t *rgba, remap_error *err);
 
 /* Recomputes the derived touch table after stimulus parameters change. */
 void remap_model_params_changed(remap_model *m);

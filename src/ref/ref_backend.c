@@ -2,6 +2,7 @@
  * C, written for clarity. Every OpenCL kernel is tested against it, so the
  * order of operations here is the specification: the kernels follow it. */
 #include "model/model.h"
+#include "ref/ref_render.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,14 @@ static const char *ref_device_name(void *state)
     return "reference (host C, single thread)";
 }
 
+static remap_status ref_render(void *state, const remap_model *m,
+                               const remap_render_request *rq, uint8_t *rgba,
+                               remap_error *err)
+{
+    (void)state;
+    return remap_ref_render(m, rq, rgba, err);
+}
+
 const remap_backend_ops remap_ref_backend = {
     .name = "reference",
     .create = ref_create,
@@ -332,4 +341,5 @@ const remap_backend_ops remap_ref_backend = {
     .pull = ref_pull,
     .push = ref_push,
     .device_name = ref_device_name,
+    .render = ref_render,
 };

@@ -545,6 +545,13 @@ static remap_status loop(runner *r, remap_error *err)
         if ((st = measure(r, err)))
             return st;
     }
+    const remap_run_options *opt = r->opt;
+    uint64_t next_frame = UINT64_MAX;
+    if (opt->frame) {
+        if ((st = opt->frame(opt->frame_ctx, m, err)))
+            return st;
+        next_frame = opt->next_frame(opt->frame_ctx, m->iteration);
+    }
     double start = now(), chunk_start = start;
     uint64_t chunk = 1;
     double rate = 0;
@@ -573,6 +580,7 @@ static remap_status loop(runner *r, remap_error *err)
         if (ev < sc->event_count)
             until = min_u64(until, sc->events[ev].at);
         until = min_u64(until, next_multiple(m->iteration, sc->measure_interval));
+        until = min_u64(until, next_frame);
         if (sc->write_checkpoints)
             until = min_u64(until,
                             next_multiple(m->iteration, sc->checkpoint_interval));
@@ -596,6 +604,11 @@ static remap_status loop(runner *r, remap_error *err)
             if ((st = measure(r, err)))
                 return st;
             measured = true;
+        }
+        if (m->iteration == next_frame) {
+            if ((st = opt->frame(opt->frame_ctx, m, err)))
+                return st;
+            next_frame = opt->next_frame(opt->frame_ctx, m->iteration);
         }
         if (r->opt->progress) {
             remap_run_progress p = {

@@ -37,6 +37,14 @@ typedef struct remap_run_options {
     volatile sig_atomic_t *stop;
     void (*progress)(void *ctx, const remap_run_progress *p);
     void *progress_ctx;
+    /* Frames (rendering): when frame is set, it is called with the model
+     * once before the first step and then at every iteration next_frame
+     * names (the first frame iteration after `after`, UINT64_MAX for no
+     * more); the run stops stepping there. The host state is not pulled:
+     * frame does what it needs. An error from it ends the run. */
+    remap_status (*frame)(void *ctx, remap_model *m, remap_error *err);
+    uint64_t (*next_frame)(void *ctx, uint64_t after);
+    void *frame_ctx;
 } remap_run_options;
 
 typedef struct remap_run_summary {

@@ -1,0 +1,128 @@
+/* Cortical panels for the renderer (src/render/): unit_colour gives each
+ * unit its colour and label, panel_pixels scales the cortex to the panel's
+ * pixels and draws region borders. Mirrors src/ref/ref_render.c. */
+
+#define PANEL_MAP 0
+#define PANEL_ACTIVITY 1
+
+/* Region whose box holds (x, y), or -1. */
+inline int region_at(__global const float *box, int regions, float x, float y)
+{
+    for (int r = 0; r < regions; r++)
+        if (x >= box[4 * r] && x < box[4 * r + 2] && y >= box[4 * r + 1] &&
+            y < box[4 * r + 3])
+            return r;
+    return -1;
+}
+
+inline uchar scale_channel(uchar c, float f)
+{
+    return (uchar)((float)c * f + 0.5f);
+}
+
+/* The map colour of unit u; label: its region, or -1 without weight. */
+inline uchar4 map_colour(__global const float *weights, int u,
+                         __global const float *box, int regions,
+                         __global const uchar4 *region_colour, uchar4 empty,
+                         int *label)
+{
+    __global const float *w = weights + (size_t)u * CF_LEN;
+    int cx, cy;
+    unit_centre(u, &cx, &cy);
+    float sw = 0.0f, sx = 0.0f, sy = 0.0f;
+    for (int k = 0; k < CF_LEN; k++) {
+        int dx = k % CF_SIDE - CF_R, dy = k / CF_SIDE - CF_R;
+        int rx = cx + dx, ry = cy + dy;
+        if (dx * dx + dy * dy > CF_R2I || rx < 0 || ry < 0 || rx >= SKIN_N ||
+            ry >= SKIN_N)
+            continue;
+        sw += w[k];
+        sx += w[k] * (float)rx;
+        sy += w[k] * (float)ry;
+    }
+    *label = -1;
+    if (!(sw > 0.0f))
+        return empty;
+    float inv = 1.0f / (float)SKIN_N;
+    float x = (sx / sw + 0.5f) * inv, y = (sy / sw + 0.5f) * inv;
+    int r = region_at(box, regions, x, y);
+    if (r < 0)
+        return empty;
+    float f = (y - box[4 * r + 1]) / (box[4 * r + 3] - box[4 * r + 1]);
+    f = f < 0.0f ? 0.0f : f > 1.0f ? 1.0f : f;
+    float bright = 0.55f + 0.45f * f;
+    uchar4 c = region_colour[r];
+    *label = r;
+    return (uchar4)(scale_channel(c.x, bright), scale_channel(c.y, bright),
+                    scale_channel(c.z, bright), c.w);
+}
+
+inline uchar4 scalar_colour(__global const uchar4 *lut, float lo, float hi,
+                            float v)
+{
+    float t = (v - lo) / (hi - lo) * 255.0f + 0.5f;
+    int i = isnan(t) ? 0 : t < 0.0f ? 0 : t > 255.0f ? 255 : (int)t;
+    return lut[i];
+}
+
+inline uchar blend_channel(uchar c, uchar l, float gain)
+{
+    return (uchar)((float)c * gain + (float)l * (1.0f - gain) + 0.5f);
+}
+
+__kernel void unit_colour(__global const float *weights,
+                          __global const float *activity,
+                          __global const float *threshold,
+                          __global const float *unit_gain,
+                          __global const float *box, int regions, int kind,
+                          __global const uchar4 *lut, float lo, float hi,
+                          __global const uchar4 *region_colour, uchar4 lesion,
+                          uchar4 empty, __global uchar4 *colour,
+                          __global int *label)
+{
+    int u = get_global_id(0);
+    float gain = unit_gain[u];
+    if (gain == 0.0f) {
+        colour[u] = lesion;
+        label[u] = -2;
+        return;
+    }
+    int l = -1;
+    uchar4 c;
+    if (kind == PANEL_MAP)
+        c = map_colour(weights, u, box, regions, region_colour, empty, &l);
+    else
+        c = scalar_colour(lut, lo, hi,
+                          kind == PANEL_ACTIVITY ? activity[u] : threshold[u]);
+    if (gain < 1.0f)
+        c = (uchar4)(blend_channel(c.x, lesion.x, gain),
+                     blend_channel(c.y, lesion.y, gain),
+                     blend_channel(c.z, lesion.z, gain), c.w);
+    colour[u] = c;
+    label[u] = l;
+}
+
+/* The unit whose cell holds pixel (px, py): the sheet's top row first. */
+inline int cell(int px, int py, int width, int height)
+{
+    int col = (int)((long)px * CORTEX_N / width);
+    int row = CORTEX_N - 1 - (int)((long)py * CORTEX_N / height);
+    return row * CORTEX_N + col;
+}
+
+/* One work-item per pixel of a width x height panel. */
+__kernel void panel_pixels(__global const uchar4 *colour,
+                           __global const int *label, int width, int height,
+                           int borders, uchar4 border, __global uchar4 *image)
+{
+    int px = get_global_id(0) % width, py = get_global_id(0) / width;
+    int u = cell(px, py, width, height);
+    uchar4 c = colour[u];
+    if (borders) {
+        int left = px > 0 ? cell(px - 1, py, width, height) : u;
+        int top = py > 0 ? cell(px, py - 1, width, height) : u;
+        if (label[left] != label[u] || label[top] != label[u])
+            c = border;
+    }
+    image[get_global_id(0)] = c;
+}

@@ -1,0 +1,216 @@
+/* Frames of a run: the schedule, captions, the renderer and the writer
+ * thread behind `remap render`. */
+#include "cli/frames.h"
+
+#include "io/atomic.h"
+
+#include <dirent.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct remap_frames {
+    remap_frames_options opt;
+    const remap_scenario *sc;
+    uint64_t first, last;
+    remap_renderer *renderer;
+    remap_frame_writer *writer;
+    remap_image img;
+    remap_frames_stats stats;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* True when dir already holds a frame-*.png. */
+static bool holds_frames(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d)))
+        found = strncmp(e->d_name, "frame-", 6) == 0 &&
+                strstr(e->d_name, ".png") != NULL;
+    closedir(d);
+    return found;
+}
+
+remap_status remap_frames_start(const remap_frames_options *opt,
+                                const remap_scenario *sc, uint64_t last,
+                                remap_frames **out, remap_error *err)
+{
+    *out = NULL;
+    remap_status st = remap_frame_size_check(opt->width, opt->height, err);
+    if (st)
+        return st;
+    if (opt->compression < 0 || opt->compression > 9)
+        return remap_fail(err, REMAP_EUSAGE,
+                          "--compression %d is outside 0 to 9",
+                          opt->compression);
+    if ((st = remap_check_writable_dir(opt->dir, err)))
+        return remap_error_prefix(err, "--frames");
+    if (holds_frames(opt->dir))
+        return remap_fail(err, REMAP_EUSAGE,
+                          "%s: already holds frames; give an empty or new "
+                          "directory",
+                          opt->dir);
+    remap_frames *f = calloc(1, sizeof *f);
+    if (!f)
+        return remap_fail(err, REMAP_ENOMEM, "frames: out of memory");
+    f->opt = *opt;
+    f->sc = sc;
+    f->last = last;
+    if ((st = remap_frame_writer_start(3, opt->compression, &f->writer,
+                                       err))) {
+        free(f);
+        return st;
+    }
+    *out = f;
+    return REMAP_OK;
+}
+
+uint64_t remap_frames_next(void *ctx, uint64_t after)
+{
+    const remap_frames *f = ctx;
+    if (after >= f->last)
+        return UINT64_MAX;
+    if (f->opt.log_frames > 1) {
+        /* Frame k of n at first + (last - first)^(k / (n - 1)), less one:
+         * dense early, sparse late, as a time-lapse wants. */
+        double span = (double)(f->last - f->first) + 1.0;
+        for (int k = 1; k < f->opt.log_frames; k++) {
+            double at = (double)f->first +
+                        pow(span, (double)k / (f->opt.log_frames - 1)) - 1.0;
+            uint64_t it = (uint64_t)llround(at);
+            if (it > after)
+                return it < f->last ? it : f->last;
+        }
+        return f->last;
+    }
+    uint64_t every = f->opt.every ? f->opt.every : 1;
+    uint64_t next = (after / every + 1) * every;
+    return next < f->last ? next : f->last;
+}
+
+static void append(char *buf, size_t size, const char *s)
+{
+    size_t n = strlen(buf);
+    snprintf(buf + n, size - n, "%s", s);
+}
+
+/* "4000" as "4 000". */
+static void grouped(uint64_t v, char *out, size_t size)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%" PRIu64, v);
+    size_t n = strlen(digits), o = 0;
+    for (size_t i = 0; i < n && o + 2 < size; i++) {
+        if (i && (n - i) % 3 == 0)
+            out[o++] = ' ';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+}
+
+static bool perturbs(remap_event_kind k)
+{
+    return k != REMAP_EVENT_SET && k != REMAP_EVENT_CHECKPOINT;
+}
+
+void remap_frames_caption(const remap_scenario *sc, const remap_model *m,
+                          char *phase, size_t phase_size, char *captions,
+                          size_t captions_size)
+{
+    const remap_event *latest = NULL;
+    size_t shown[3];
+    int count = 0;
+    for (size_t i = sc->event_count; i-- > 0;) {
+        const remap_event *ev = &sc->events[i];
+        /* A frame shows the state before the events of its own
+         * iteration: they happen as the next iteration begins. */
+        if (ev->at >= m->iteration || !perturbs(ev->kind))
+            continue;
+        if (!latest)
+            latest = ev;
+        if (count < 3)
+            shown[count++] = i;
+    }
+    captions[0] = '\0';
+    for (int k = count; k-- > 0;) {
+        const remap_event *ev = &sc->events[shown[k]];
+        char at[32], one[96];
+        grouped(ev->at, at, sizeof at);
+        snprintf(one, sizeof one, "%s%s at %s", k == count - 1 ? "" : ";  ",
+                 remap_event_name(ev->kind), at);
+        append(captions, captions_size, one);
+    }
+    if (m->cond.sleeping)
+        snprintf(phase, phase_size, "sleep");
+    else if (m->cond.rehab_gain != 1.0f)
+        snprintf(phase, phase_size, "rehabilitation");
+    else if (latest)
+        snprintf(phase, phase_size, "after %s", remap_event_name(latest->kind));
+    else
+        snprintf(phase, phase_size, "development");
+}
+
+remap_status remap_frames_draw(void *ctx, remap_model *m, remap_error *err)
+{
+    remap_frames *f = ctx;
+    double t0 = now();
+    remap_status st;
+    if (!f->renderer) {
+        f->first = m->iteration;
+        remap_render_options ro = {.width = f->opt.width,
+                                   .height = f->opt.height,
+                                   .panel_count = f->opt.panel_count,
+                                   .title = f->sc->name,
+                                   .last = f->last};
+        memcpy(ro.panels, f->opt.panels, sizeof ro.panels);
+        if ((st = remap_renderer_create(&ro, m, &f->renderer, err)))
+            return st;
+    }
+    char phase[64], captions[320];
+    remap_frames_caption(f->sc, m, phase, sizeof phase, captions,
+                         sizeof captions);
+    remap_frame_info info = {.phase = phase, .captions = captions};
+    if ((st = remap_model_pull(m, err)) ||
+        (st = remap_renderer_draw(f->renderer, m, &info, &f->img, err)))
+        return st;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/frame-%08" PRIu64 ".png", f->opt.dir,
+             m->iteration);
+    double t1 = now();
+    st = remap_frame_writer_push(f->writer, path, &f->img, err);
+    double t2 = now();
+    f->stats.render_seconds += t1 - t0;
+    f->stats.wait_seconds += t2 - t1;
+    if (!st)
+        f->stats.frames++;
+    return st;
+}
+
+remap_status remap_frames_finish(remap_frames *f, remap_frames_stats *stats,
+                                 remap_error *err)
+{
+    remap_frame_writer_stats ws = {0};
+    double t0 = now();
+    remap_status st = remap_frame_writer_finish(f->writer, &ws, err);
+    f->stats.wait_seconds += now() - t0;
+    f->stats.write_seconds = ws.write_seconds;
+    if (stats)
+        *stats = f->stats;
+    remap_renderer_destroy(f->renderer);
+    remap_image_free(&f->img);
+    free(f);
+    return st;
+}

@@ -1,0 +1,54 @@
+/* Frames of a run for `remap render`: when to draw, what the captions
+ * say, the renderer and the PNG writer thread, and how much of the run's
+ * time they took. */
+#ifndef REMAP_FRAMES_H
+#define REMAP_FRAMES_H
+
+#include "render/png.h"
+#include "render/render.h"
+#include "scenario/scenario.h"
+
+typedef struct remap_frames_options {
+    const char *dir;     /* where frame-NNNNNNNN.png go */
+    uint64_t every;      /* a frame every this many iterations, or ... */
+    int log_frames;      /* ... this many frames spaced logarithmically */
+    int width, height;
+    int panels[REMAP_FRAME_MAX_PANELS];
+    int panel_count;
+    int compression;     /* zlib level 0-9 */
+} remap_frames_options;
+
+typedef struct remap_frames remap_frames;
+
+/* Prepares frames of sc's run up to iteration last: checks the options,
+ * creates the frame directory (refusing one that already holds frames)
+ * and starts the writer. The renderer is made at the first frame, when
+ * the model exists; that frame's iteration is where the run starts. */
+remap_status remap_frames_start(const remap_frames_options *opt,
+                                const remap_scenario *sc, uint64_t last,
+                                remap_frames **out, remap_error *err);
+
+/* For remap_run_options.frame and .next_frame, with the frames as ctx. */
+remap_status remap_frames_draw(void *ctx, remap_model *m, remap_error *err);
+uint64_t remap_frames_next(void *ctx, uint64_t after);
+
+typedef struct remap_frames_stats {
+    long frames;
+    double render_seconds; /* pulling, measuring and drawing */
+    double wait_seconds;   /* waiting for the writer */
+    double write_seconds;  /* the writer thread's encoding and writing */
+} remap_frames_stats;
+
+/* Waits for the writer, frees everything, and returns the first error. */
+remap_status remap_frames_finish(remap_frames *f, remap_frames_stats *stats,
+                                 remap_error *err);
+
+/* The phase and captions of a frame of m: the latest events before its
+ * iteration ("lesion at 4 000"; events at the iteration itself come after
+ * the frame), and the phase ("development", "sleep", "rehabilitation",
+ * "after lesion"). */
+void remap_frames_caption(const remap_scenario *sc, const remap_model *m,
+                          char *phase, size_t phase_size, char *captions,
+                          size_t captions_size);
+
+#endif

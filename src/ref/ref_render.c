@@ -1,0 +1,146 @@
+/* The reference twin of kernels/render.cl: cortical panels drawn from the
+ * host state in plain C, with the kernels' arithmetic step for step (the
+ * backend tests compare the two images byte for byte). */
+#include "ref/ref_render.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+/* Region whose box holds (x, y), or -1. */
+static int region_at(const remap_model *m, float x, float y)
+{
+    for (int r = 0; r < remap_model_regions(m); r++) {
+        float x0, y0, x1, y1;
+        remap_region_bounds(m, r, &x0, &y0, &x1, &y1);
+        if (x >= x0 && x < x1 && y >= y0 && y < y1)
+            return r;
+    }
+    return -1;
+}
+
+static uint8_t scale(uint8_t c, float f)
+{
+    return (uint8_t)((float)c * f + 0.5f);
+}
+
+/* The map colour of unit u: its field's centre of mass, coloured by the
+ * region it falls in and brightened towards the region's top. Sets
+ * *label to the region, or -1 for a field without weight. */
+static void map_colour(const remap_model *m, const remap_render_request *rq,
+                       int u, uint8_t out[4], int *label)
+{
+    const remap_geometry *g = &m->geom;
+    const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+    int cx, cy;
+    remap_unit_centre(g, u, &cx, &cy);
+    float sw = 0.0f, sx = 0.0f, sy = 0.0f;
+    for (int k = 0; k < g->cf_len; k++) {
+        int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
+        int rx = cx + dx, ry = cy + dy;
+        if (dx * dx + dy * dy > g->cf_r2i || rx < 0 || ry < 0 ||
+            rx >= g->skin_n || ry >= g->skin_n)
+            continue;
+        sw += w[k];
+        sx += w[k] * (float)rx;
+        sy += w[k] * (float)ry;
+    }
+    *label = -1;
+    for (int c = 0; c < 4; c++)
+        out[c] = rq->empty[c];
+    if (!(sw > 0.0f))
+        return;
+    float inv = 1.0f / (float)g->skin_n;
+    float x = (sx / sw + 0.5f) * inv, y = (sy / sw + 0.5f) * inv;
+    int r = region_at(m, x, y);
+    if (r < 0)
+        return;
+    float x0, y0, x1, y1;
+    remap_region_bounds(m, r, &x0, &y0, &x1, &y1);
+    float f = (y - y0) / (y1 - y0);
+    f = f < 0.0f ? 0.0f : f > 1.0f ? 1.0f : f;
+    float bright = 0.55f + 0.45f * f;
+    for (int c = 0; c < 3; c++)
+        out[c] = scale(rq->region_colour[r][c], bright);
+    out[3] = rq->region_colour[r][3];
+    *label = r;
+}
+
+static void scalar_colour(const remap_render_request *rq, float v,
+                          uint8_t out[4])
+{
+    float t = (v - rq->lo) / (rq->hi - rq->lo) * 255.0f + 0.5f;
+    int i = isnan(t) ? 0 : t < 0.0f ? 0 : t > 255.0f ? 255 : (int)t;
+    for (int c = 0; c < 4; c++)
+        out[c] = rq->lut[i][c];
+}
+
+/* Colour and label of unit u; dead units are labelled -2. */
+static void unit_colour(const remap_model *m, const remap_render_request *rq,
+                        int u, uint8_t out[4], int *label)
+{
+    float gain = m->unit_gain[u];
+    if (gain == 0.0f) {
+        for (int c = 0; c < 4; c++)
+            out[c] = rq->lesion[c];
+        *label = -2;
+        return;
+    }
+    *label = -1;
+    if (rq->kind == REMAP_PANEL_MAP)
+        map_colour(m, rq, u, out, label);
+    else
+        scalar_colour(rq,
+                      rq->kind == REMAP_PANEL_ACTIVITY ? m->activity[u]
+                                                       : m->threshold[u],
+                      out);
+    if (gain < 1.0f)
+        for (int c = 0; c < 3; c++)
+            out[c] = (uint8_t)((float)out[c] * gain +
+                               (float)rq->lesion[c] * (1.0f - gain) + 0.5f);
+}
+
+/* The unit whose cell holds pixel (px, py): the sheet's top row first. */
+static int cell(int n, int px, int py, int width, int height, int *col,
+                int *row)
+{
+    *col = (int)((long)px * n / width);
+    *row = n - 1 - (int)((long)py * n / height);
+    return *row * n + *col;
+}
+
+remap_status remap_ref_render(const remap_model *m,
+                              const remap_render_request *rq, uint8_t *rgba,
+                              remap_error *err)
+{
+    const remap_geometry *g = &m->geom;
+    int n = g->cortex_n, units = g->units;
+    uint8_t(*colour)[4] = malloc((size_t)units * sizeof *colour);
+    int *label = malloc((size_t)units * sizeof *label);
+    if (!colour || !label) {
+        free(colour), free(label);
+        return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
+    }
+    for (int u = 0; u < units; u++)
+        unit_colour(m, rq, u, colour[u], &label[u]);
+    int w = rq->width, h = rq->height;
+    bool borders = rq->kind == REMAP_PANEL_MAP;
+    for (int py = 0; py < h; py++) {
+        for (int px = 0; px < w; px++) {
+            int col, row;
+            int u = cell(n, px, py, w, h, &col, &row);
+            const uint8_t *c = colour[u];
+            if (borders) {
+                int lc, lr, tc, tr;
+                int left = px > 0 ? cell(n, px - 1, py, w, h, &lc, &lr) : u;
+                int top = py > 0 ? cell(n, px, py - 1, w, h, &tc, &tr) : u;
+                if (label[left] != label[u] || label[top] != label[u])
+                    c = rq->border;
+            }
+            uint8_t *p = rgba + ((size_t)py * (size_t)w + (size_t)px) * 4u;
+            p[0] = c[0], p[1] = c[1], p[2] = c[2], p[3] = c[3];
+        }
+    }
+    free(colour), free(label);
+    return REMAP_OK;
+}

@@ -1,0 +1,541 @@
+/* The renderer: frame layout, the host-drawn panels (skin, receptive
+ * fields, plot), colour keys and text over the cortical panels the
+ * backend's kernels draw. */
+#include "render/render.h"
+
+#include "core/suggest.h"
+#include "measure/measure.h"
+#include "render/colour.h"
+#include "render/text.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const panel_names[REMAP_FRAME_PANEL_COUNT] = {
+    "map", "activity", "threshold", "fields", "skin", "plot"};
+
+static const char *const panel_titles[REMAP_FRAME_PANEL_COUNT] = {
+    "map: receptive-field centres", "activity", "adaptive threshold",
+    "receptive fields",             "skin and touch", "cortical area per region"};
+
+const char remap_frame_default_panels[] = "map,activity,skin,plot";
+
+/* Fixed colour limits, so that frames of a sequence compare. */
+#define ACTIVITY_HI 1.0f
+#define THRESHOLD_LO 0.0f
+#define THRESHOLD_HI 0.6f
+#define PLOT_AREA_HI 0.6f /* the plot's y axis: share of the cortex */
+#define PLOT_PROBES 64
+#define PLOT_MAX_POINTS 4096
+#define FIELDS_GRID 5 /* units per side of the receptive-field inset */
+
+const char *remap_frame_panel_name(remap_frame_panel p)
+{
+    return p >= 0 && p < REMAP_FRAME_PANEL_COUNT ? panel_names[p] : "?";
+}
+
+remap_status remap_frame_panels_parse(const char *list, int *panels,
+                                      int *count, remap_error *err)
+{
+    *count = 0;
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char name[32];
+        snprintf(name, sizeof name, "%.*s", (int)(len < 31 ? len : 31), p);
+        int found = -1;
+        for (int i = 0; i < REMAP_FRAME_PANEL_COUNT; i++)
+            if (len == strlen(panel_names[i]) &&
+                strncmp(p, panel_names[i], len) == 0)
+                found = i;
+        if (found < 0) {
+            const char *near =
+                remap_suggest(name, panel_names, REMAP_FRAME_PANEL_COUNT);
+            char hint[64] = "";
+            if (near)
+                snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+            return remap_fail(err, REMAP_EUSAGE,
+                              "unknown panel '%s'%s; the panels are map, "
+                              "activity, threshold, fields, skin, plot",
+                              name, hint);
+        }
+        for (int i = 0; i < *count; i++)
+            if (panels[i] == found)
+                return remap_fail(err, REMAP_EUSAGE,
+                                  "panel '%s' is listed twice", name);
+        panels[(*count)++] = found;
+        if (!p[len])
+            return REMAP_OK;
+        p += len + 1;
+    }
+}
+
+remap_status remap_frame_size_check(int width, int height, remap_error *err)
+{
+    if (width < REMAP_FRAME_MIN_WIDTH || height < REMAP_FRAME_MIN_HEIGHT ||
+        width > REMAP_FRAME_MAX_SIDE || height > REMAP_FRAME_MAX_SIDE)
+        return remap_fail(err, REMAP_EUSAGE,
+                          "frame size %dx%d is outside %dx%d to %dx%d", width,
+                          height, REMAP_FRAME_MIN_WIDTH,
+                          REMAP_FRAME_MIN_HEIGHT, REMAP_FRAME_MAX_SIDE,
+                          REMAP_FRAME_MAX_SIDE);
+    if (width % 2 || height % 2)
+        return remap_fail(err, REMAP_EUSAGE,
+                          "frame size %dx%d: both sides must be even (video "
+                          "encoders need it)",
+                          width, height);
+    return REMAP_OK;
+}
+
+typedef struct rect {
+    int x, y, w, h;
+} rect;
+
+typedef struct plot_point {
+    uint64_t iteration;
+    float area[REMAP_REGION_COUNT];
+} plot_point;
+
+struct remap_renderer {
+    remap_render_options opt;
+    remap_font *font;
+    remap_render_request rq; /* colours shared by the cortical panels */
+    uint8_t lut[256][4];
+    uint8_t regions[REMAP_REGION_COUNT][4];
+    int region_count;
+    int title_px, label_px;
+    rect title;
+    rect cells[REMAP_FRAME_MAX_PANELS];
+    uint8_t *panel_rgba; /* scratch for the backend's panel images */
+    remap_unit_maps maps;
+    plot_point *points;
+    size_t point_count;
+};
+
+/* ---- Layout ------------------------------------------------------------- */
+
+static void layout(remap_renderer *r)
+{
+    int w = r->opt.width, h = r->opt.height, n = r->opt.panel_count;
+    int bar = h / 12 < 28 ? 28 : h / 12;
+    r->title = (rect){0, 0, w, bar};
+    r->title_px = bar * 2 / 5;
+    r->label_px = bar * 3 / 10 < 11 ? 11 : bar * 3 / 10;
+    int cols = 1;
+    while (cols * cols < n)
+        cols++;
+    int rows = (n + cols - 1) / cols;
+    /* Prefer more columns on wide frames: 4 panels on 16:9 as 2x2 still. */
+    int cw = w / cols, ch = (h - bar) / rows;
+    for (int i = 0; i < n; i++)
+        r->cells[i] = (rect){(i % cols) * cw, bar + (i / cols) * ch, cw, ch};
+}
+
+/* The content area of a cell: below its label, inside a margin, and
+ * leaving room on the right for a colour key when asked. */
+static rect content(const remap_renderer *r, rect cell, bool key, bool square)
+{
+    int margin = cell.w / 40 < 4 ? 4 : cell.w / 40;
+    int label = r->label_px * 2;
+    int key_w = key ? r->label_px * 4 : 0;
+    rect c = {cell.x + margin, cell.y + label, cell.w - 2 * margin - key_w,
+              cell.h - label - margin};
+    if (square) {
+        int side = c.w < c.h ? c.w : c.h;
+        c.x += (c.w - side) / 2;
+        c.y += (c.h - side) / 2;
+        c.w = c.h = side;
+    }
+    if (c.w < 1)
+        c.w = 1;
+    if (c.h < 1)
+        c.h = 1;
+    return c;
+}
+
+/* ---- Text --------------------------------------------------------------- */
+
+static void text(remap_renderer *r, remap_image *img, int x, int y, int px,
+                 const uint8_t colour[4], const char *s)
+{
+    remap_text_draw(r->font, img, x, y, px, colour, s);
+}
+
+static void text_right(remap_renderer *r, remap_image *img, int right, int y,
+                       int px, const uint8_t colour[4], const char *s)
+{
+    text(r, img, right - remap_text_width(r->font, px, s), y, px, colour, s);
+}
+
+/* 12345678 as "12 345 678", the way the captions write iterations. */
+static void grouped(uint64_t v, char *out, size_t size)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%" PRIu64, v);
+    size_t n = strlen(digits), o = 0;
+    for (size_t i = 0; i < n && o + 2 < size; i++) {
+        if (i && (n - i) % 3 == 0)
+            out[o++] = ' ';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+}
+
+static void draw_title(remap_renderer *r, remap_image *img, uint64_t it,
+                       const remap_frame_info *info)
+{
+    int px = r->title_px, base = r->title.y + r->title.h / 2 + px / 3;
+    int pad = px;
+    text(r, img, pad, base, px, remap_colour_text, r->opt.title);
+    char num[40], line[96];
+    grouped(it, num, sizeof num);
+    snprintf(line, sizeof line, "iteration %s", num);
+    text_right(r, img, r->title.w - pad, base, px, remap_colour_text, line);
+    /* Phase and captions centred between the two. */
+    char mid[512];
+    snprintf(mid, sizeof mid, "%s%s%s", info->phase,
+             info->captions[0] ? "  \xc2\xb7  " : "", info->captions);
+    int cpx = px * 4 / 5;
+    int mw = remap_text_width(r->font, cpx, mid);
+    text(r, img, (r->title.w - mw) / 2, base, cpx, remap_colour_dim_text, mid);
+}
+
+/* ---- Colour key --------------------------------------------------------- */
+
+static void colour_key(remap_renderer *r, remap_image *img, rect c, float lo,
+                       float hi)
+{
+    int bar_w = r->label_px, x = c.x + c.w + r->label_px / 2;
+    for (int j = 0; j < c.h; j++) {
+        int i = (int)((long)(c.h - 1 - j) * 255 / (c.h > 1 ? c.h - 1 : 1));
+        remap_image_fill(img, x, c.y + j, bar_w, 1, r->lut[i]);
+    }
+    char s[32];
+    int px = r->label_px * 4 / 5;
+    snprintf(s, sizeof s, "%g", (double)hi);
+    text(r, img, x + bar_w + 2, c.y + px, px, remap_colour_dim_text, s);
+    snprintf(s, sizeof s, "%g", (double)lo);
+    text(r, img, x + bar_w + 2, c.y + c.h, px, remap_colour_dim_text, s);
+}
+
+/* ---- Cortical panels (the backend's kernels) --------------------------- */
+
+static remap_status cortex_panel(remap_renderer *r, remap_model *m,
+                                 remap_image *img, remap_panel_kind kind,
+                                 rect c, remap_error *err)
+{
+    remap_render_request *rq = &r->rq;
+    rq->kind = kind;
+    rq->width = c.w;
+    rq->height = c.h;
+    rq->lo = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_LO : 0.0f;
+    rq->hi = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_HI : ACTIVITY_HI;
+    remap_status st = remap_model_render(m, rq, r->panel_rgba, err);
+    if (st)
+        return st;
+    for (int j = 0; j < c.h; j++)
+        memcpy(remap_image_at(img, c.x, c.y + j),
+               r->panel_rgba + (size_t)j * (size_t)c.w * 4, (size_t)c.w * 4);
+    return REMAP_OK;
+}
+
+/* ---- Skin --------------------------------------------------------------- */
+
+static uint8_t mix(uint8_t a, uint8_t b, float t)
+{
+    return (uint8_t)((float)a + ((float)b - (float)a) * t + 0.5f);
+}
+
+/* The skin: regions in dim colours, the current input brightening them
+ * to full colour and white, silenced skin hatched, region borders. */
+static void skin_panel(remap_renderer *r, const remap_model *m,
+                       remap_image *img, rect c)
+{
+    const remap_geometry *g = &m->geom;
+    int n = g->skin_n;
+    for (int j = 0; j < c.h; j++) {
+        int row = n - 1 - (int)((long)j * n / c.h);
+        for (int i = 0; i < c.w; i++) {
+            int col = (int)((long)i * n / c.w);
+            int rc = row * n + col;
+            int reg = m->skin_region[rc];
+            uint8_t px[4] = {0, 0, 0, 255};
+            if (m->receptor_gain[rc] == 0.0f) {
+                bool stripe = ((i + j) / 3) % 2 == 0;
+                memcpy(px, stripe ? remap_colour_deafferented
+                                  : remap_colour_background,
+                       4);
+            } else {
+                float x = m->input[rc];
+                x = x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
+                for (int k = 0; k < 3; k++) {
+                    uint8_t dim = (uint8_t)(r->regions[reg][k] * 2 / 5);
+                    px[k] = x < 0.5f ? mix(dim, r->regions[reg][k], 2.0f * x)
+                                     : mix(r->regions[reg][k], 255, 2.0f * x - 1.0f);
+                }
+            }
+            int lcol = (int)((long)(i - 1) * n / c.w);
+            int trow = n - 1 - (int)((long)(j - 1) * n / c.h);
+            if ((i > 0 && m->skin_region[row * n + lcol] != reg) ||
+                (j > 0 && m->skin_region[trow * n + col] != reg))
+                memcpy(px, remap_colour_border, 4);
+            memcpy(remap_image_at(img, c.x + i, c.y + j), px, 4);
+        }
+    }
+}
+
+/* ---- Receptive fields --------------------------------------------------- */
+
+/* A FIELDS_GRID x FIELDS_GRID grid of units spread over the cortex, each
+ * drawn as its afferent field through the colour map (weight over the
+ * field's largest), dead units in the lesion colour. */
+static void fields_panel(remap_renderer *r, const remap_model *m,
+                         remap_image *img, rect c)
+{
+    const remap_geometry *g = &m->geom;
+    int cells = FIELDS_GRID, gap = c.w / 60 + 1;
+    int side = (c.w - (cells - 1) * gap) / cells;
+    if (side < 1)
+        return;
+    for (int gy = 0; gy < cells; gy++) {
+        for (int gx = 0; gx < cells; gx++) {
+            /* Grid row 0 at the top shows the sheet's top. */
+            int col = (2 * gx + 1) * g->cortex_n / (2 * cells);
+            int row = g->cortex_n - 1 - (2 * gy + 1) * g->cortex_n / (2 * cells);
+            int u = row * g->cortex_n + col;
+            int x0 = c.x + gx * (side + gap), y0 = c.y + gy * (side + gap);
+            if (m->unit_gain[u] == 0.0f) {
+                remap_image_fill(img, x0, y0, side, side, remap_colour_lesion);
+                continue;
+            }
+            const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+            float top = 0.0f;
+            for (int k = 0; k < g->cf_len; k++)
+                top = fmaxf(top, w[k]);
+            for (int j = 0; j < side; j++) {
+                int ky = g->cf_side - 1 - j * g->cf_side / side;
+                for (int i = 0; i < side; i++) {
+                    int kx = i * g->cf_side / side;
+                    int k = ky * g->cf_side + kx;
+                    const uint8_t *px = remap_colour_background;
+                    if (remap_cf_in_circle(g, k) && top > 0.0f) {
+                        int li = (int)(w[k] / top * 255.0f + 0.5f);
+                        px = r->lut[li < 0 ? 0 : li > 255 ? 255 : li];
+                    }
+                    memcpy(remap_image_at(img, x0 + i, y0 + j), px, 4);
+                }
+            }
+        }
+    }
+}
+
+/* ---- Plot --------------------------------------------------------------- */
+
+static remap_status record_point(remap_renderer *r, remap_model *m,
+                                 remap_error *err)
+{
+    if (r->point_count &&
+        r->points[r->point_count - 1].iteration >= m->iteration)
+        return REMAP_OK;
+    if (r->point_count == PLOT_MAX_POINTS) {
+        /* Keep every other point: the curve stays, the memory bounded. */
+        for (size_t i = 0; i < PLOT_MAX_POINTS / 2; i++)
+            r->points[i] = r->points[2 * i];
+        r->point_count = PLOT_MAX_POINTS / 2;
+    }
+    remap_measures ms;
+    remap_status st = remap_measure(m, PLOT_PROBES, NULL, &r->maps, &ms, err);
+    if (st)
+        return st;
+    plot_point *p = &r->points[r->point_count++];
+    p->iteration = m->iteration;
+    memcpy(p->area, ms.area, sizeof p->area);
+    return REMAP_OK;
+}
+
+static void line(remap_image *img, int x0, int y0, int x1, int y1,
+                 const uint8_t colour[4])
+{
+    int dx = abs(x1 - x0), dy = -abs(y1 - y0);
+    int sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1, e = dx + dy;
+    for (;;) {
+        remap_image_blend(img, x0, y0, colour, 255);
+        remap_image_blend(img, x0, y0 + 1, colour, 255);
+        if (x0 == x1 && y0 == y1)
+            return;
+        int e2 = 2 * e;
+        if (e2 >= dy)
+            e += dy, x0 += sx;
+        if (e2 <= dx)
+            e += dx, y0 += sy;
+    }
+}
+
+static void plot_panel(remap_renderer *r, const remap_model *m,
+                       remap_image *img, rect c)
+{
+    int px = r->label_px * 4 / 5;
+    rect a = {c.x + px * 3, c.y + px / 2, c.w - px * 3 - px * 4,
+              c.h - px * 3};
+    if (a.w < 4 || a.h < 4)
+        return;
+    const uint8_t axis[4] = {110, 110, 120, 255};
+    remap_image_fill(img, a.x, a.y + a.h, a.w, 1, axis);
+    remap_image_fill(img, a.x - 1, a.y, 1, a.h + 1, axis);
+    char s[48];
+    snprintf(s, sizeof s, "%g", (double)PLOT_AREA_HI);
+    text_right(r, img, a.x - 3, a.y + px, px, remap_colour_dim_text, s);
+    text_right(r, img, a.x - 3, a.y + a.h, px, remap_colour_dim_text, "0");
+    uint64_t last = r->opt.last ? r->opt.last : 1;
+    grouped(last, s, sizeof s);
+    text_right(r, img, a.x + a.w, a.y + a.h + px + 2, px,
+               remap_colour_dim_text, s);
+    text(r, img, a.x, a.y + a.h + px + 2, px, remap_colour_dim_text,
+         "0 iterations");
+    /* One line per region, then a legend down the right. */
+    for (int reg = 0; reg < r->region_count; reg++) {
+        int ox = -1, oy = -1;
+        for (size_t i = 0; i < r->point_count; i++) {
+            const plot_point *p = &r->points[i];
+            double fx = (double)p->iteration / (double)last;
+            double fy = (double)p->area[reg] / (double)PLOT_AREA_HI;
+            fx = fx > 1 ? 1 : fx;
+            fy = fy > 1 ? 1 : fy < 0 ? 0 : fy;
+            int x = a.x + (int)lround(fx * (a.w - 1));
+            int y = a.y + a.h - 1 - (int)lround(fy * (a.h - 1));
+            if (ox >= 0)
+                line(img, ox, oy, x, y, r->regions[reg]);
+            ox = x, oy = y;
+        }
+        text(r, img, a.x + a.w + 4, a.y + px + reg * (px + 3), px,
+             r->regions[reg],
+             remap_layout_region_name(m->params.layout, reg));
+    }
+    double fx = (double)m->iteration / (double)last;
+    int cx = a.x + (int)lround((fx > 1 ? 1 : fx) * (a.w - 1));
+    for (int j = a.y; j < a.y + a.h; j += 2)
+        remap_image_blend(img, cx, j, remap_colour_cursor, 160);
+}
+
+/* ---- The renderer ------------------------------------------------------- */
+
+remap_status remap_renderer_create(const remap_render_options *opt,
+                                   const remap_model *m, remap_renderer **out,
+                                   remap_error *err)
+{
+    *out = NULL;
+    remap_status st = remap_frame_size_check(opt->width, opt->height, err);
+    if (st)
+        return st;
+    if (opt->panel_count < 1 || opt->panel_count > REMAP_FRAME_MAX_PANELS)
+        return remap_fail(err, REMAP_EUSAGE, "a frame needs 1 to %d panels",
+                          REMAP_FRAME_MAX_PANELS);
+    remap_renderer *r = calloc(1, sizeof *r);
+    if (!r)
+        return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
+    r->opt = *opt;
+    r->panel_rgba = malloc((size_t)opt->width * (size_t)opt->height * 4);
+    r->points = malloc(PLOT_MAX_POINTS * sizeof *r->points);
+    if (!r->panel_rgba || !r->points) {
+        remap_renderer_destroy(r);
+        return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
+    }
+    if ((st = remap_unit_maps_create(&m->geom, &r->maps, err)) ||
+        (st = remap_font_open(NULL, &r->font, err))) {
+        remap_renderer_destroy(r);
+        return st;
+    }
+    remap_colour_scalar_map(r->lut);
+    remap_colour_regions(m->params.layout, r->regions);
+    r->region_count = remap_model_regions(m);
+    memcpy(r->rq.lut, r->lut, sizeof r->lut);
+    memcpy(r->rq.region_colour, r->regions, sizeof r->regions);
+    memcpy(r->rq.lesion, remap_colour_lesion, 4);
+    memcpy(r->rq.border, remap_colour_border, 4);
+    memcpy(r->rq.empty, remap_colour_empty, 4);
+    layout(r);
+    *out = r;
+    return REMAP_OK;
+}
+
+void remap_renderer_destroy(remap_renderer *r)
+{
+    if (!r)
+        return;
+    if (r->font)
+        remap_font_close(r->font);
+    if (r->maps.rf_centre)
+        remap_unit_maps_destroy(&r->maps);
+    free(r->panel_rgba);
+    free(r->points);
+    free(r);
+}
+
+static rect panel_content(const remap_renderer *r, int i)
+{
+    int p = r->opt.panels[i];
+    bool key = p == REMAP_FRAME_ACTIVITY || p == REMAP_FRAME_THRESHOLD ||
+               p == REMAP_FRAME_FIELDS;
+    return content(r, r->cells[i], key, p != REMAP_FRAME_PLOT);
+}
+
+void remap_renderer_panel_area(const remap_renderer *r, int i, int *x, int *y,
+                               int *w, int *h)
+{
+    rect c = panel_content(r, i);
+    *x = c.x, *y = c.y, *w = c.w, *h = c.h;
+}
+
+remap_status remap_renderer_draw(remap_renderer *r, remap_model *m,
+                                 const remap_frame_info *info,
+                                 remap_image *img, remap_error *err)
+{
+    remap_status st;
+    if (!img->rgba &&
+        (st = remap_image_create(r->opt.width, r->opt.height,
+                                 remap_colour_background, img, err)))
+        return st;
+    remap_image_fill(img, 0, 0, img->width, img->height,
+                     remap_colour_background);
+    draw_title(r, img, m->iteration, info);
+    for (int i = 0; i < r->opt.panel_count; i++) {
+        int p = r->opt.panels[i];
+        rect cell = r->cells[i];
+        text(r, img, cell.x + cell.w / 40 + 4, cell.y + r->label_px * 3 / 2,
+             r->label_px, remap_colour_dim_text, panel_titles[p]);
+        rect c = panel_content(r, i);
+        switch (p) {
+        case REMAP_FRAME_MAP:
+            st = cortex_panel(r, m, img, REMAP_PANEL_MAP, c, err);
+            break;
+        case REMAP_FRAME_ACTIVITY:
+            st = cortex_panel(r, m, img, REMAP_PANEL_ACTIVITY, c, err);
+            colour_key(r, img, c, 0.0f, ACTIVITY_HI);
+            break;
+        case REMAP_FRAME_THRESHOLD:
+            st = cortex_panel(r, m, img, REMAP_PANEL_THRESHOLD, c, err);
+            colour_key(r, img, c, THRESHOLD_LO, THRESHOLD_HI);
+            break;
+        case REMAP_FRAME_FIELDS:
+            fields_panel(r, m, img, c);
+            colour_key(r, img, c, 0.0f, 1.0f);
+            st = REMAP_OK;
+            break;
+        case REMAP_FRAME_SKIN:
+            skin_panel(r, m, img, c);
+            st = REMAP_OK;
+            break;
+        default:
+            st = record_point(r, m, err);
+            if (!st)
+                plot_panel(r, m, img, c);
+            break;
+        }
+        if (st)
+            return st;
+    }
+    return REMAP_OK;
+}

@@ -1,0 +1,88 @@
+/* The renderer: one frame of the model as an RGBA image, with a title
+ * line (name, iteration, phase, event captions) over a grid of panels.
+ * The cortical panels (map, activity, threshold) come from the backend's
+ * render kernels; the skin, the receptive-field inset, the plot, the
+ * colour keys and the text are drawn here over the pulled host state.
+ * The PNG writer and the viewer both take its images (docs/render.md).
+ *
+ *     remap_renderer *r;
+ *     remap_renderer_create(&opt, m, &r, &err);
+ *     remap_model_pull(m, &err);
+ *     remap_renderer_draw(r, m, &info, &img, &err);
+ *     remap_renderer_destroy(r);
+ */
+#ifndef REMAP_RENDER_H
+#define REMAP_RENDER_H
+
+#include "model/model.h"
+#include "render/image.h"
+
+typedef enum remap_frame_panel {
+    REMAP_FRAME_MAP,       /* field centres: region hue, brighter distally */
+    REMAP_FRAME_ACTIVITY,  /* settled activity y */
+    REMAP_FRAME_THRESHOLD, /* adaptive threshold theta */
+    REMAP_FRAME_FIELDS,    /* receptive fields of a grid of units */
+    REMAP_FRAME_SKIN,      /* the skin, its regions and the current touch */
+    REMAP_FRAME_PLOT,      /* cortical area per region over time */
+    REMAP_FRAME_PANEL_COUNT
+} remap_frame_panel;
+
+#define REMAP_FRAME_MAX_PANELS 6
+#define REMAP_FRAME_MIN_WIDTH 320
+#define REMAP_FRAME_MIN_HEIGHT 240
+#define REMAP_FRAME_MAX_SIDE 8192
+
+/* Panel names as written on the command line and in scenarios:
+ * "map", "activity", "threshold", "fields", "skin", "plot". */
+const char *remap_frame_panel_name(remap_frame_panel p);
+
+/* Parses a comma-separated panel list ("map,activity,skin") into panels
+ * (at most REMAP_FRAME_MAX_PANELS, no repeats). Unknown names are
+ * REMAP_EUSAGE errors naming the panel, the nearest name and the choices. */
+remap_status remap_frame_panels_parse(const char *list, int *panels,
+                                      int *count, remap_error *err);
+
+/* The default panels: map, activity, skin and plot. */
+extern const char remap_frame_default_panels[];
+
+typedef struct remap_render_options {
+    int width, height; /* even, within the MIN and MAX above */
+    int panels[REMAP_FRAME_MAX_PANELS];
+    int panel_count;
+    const char *title; /* the scenario's name */
+    uint64_t last;     /* the run's last iteration: the plot's time axis */
+} remap_render_options;
+
+/* Checks a frame size: both sides even (video encoders need it) and
+ * within the limits; REMAP_EUSAGE naming the problem otherwise. */
+remap_status remap_frame_size_check(int width, int height, remap_error *err);
+
+typedef struct remap_frame_info {
+    const char *phase;    /* "development", "sleep", "rehabilitation" ... */
+    const char *captions; /* "lesion at 4 000" ..., or "" */
+} remap_frame_info;
+
+typedef struct remap_renderer remap_renderer;
+
+/* Opens the font and prepares the colour maps and layout for frames of
+ * m's geometry. */
+remap_status remap_renderer_create(const remap_render_options *opt,
+                                   const remap_model *m, remap_renderer **out,
+                                   remap_error *err);
+
+void remap_renderer_destroy(remap_renderer *r);
+
+/* Where panel i (in the order given) draws its content in the frame:
+ * the rectangle [x, x+w) x [y, y+h), for tests and for the viewer's
+ * mouse (which unit was clicked). */
+void remap_renderer_panel_area(const remap_renderer *r, int i, int *x, int *y,
+                               int *w, int *h);
+
+/* Draws the frame of m's current state into img (allocated on the first
+ * call, reused after). The host state must be pulled; the plot panel
+ * measures the map and keeps the values for later frames. */
+remap_status remap_renderer_draw(remap_renderer *r, remap_model *m,
+                                 const remap_frame_info *info,
+                                 remap_image *img, remap_error *err);
+
+#endif
