@@ -164,6 +164,28 @@ static void round_trip(int level)
     cr_assert_eq(stray_tmp_files(), 0);
 }
 
+/* An opaque image (every frame) is stored as RGB, colour type 2 in the
+ * IHDR chunk, and reads back with its alpha 255; at each level. */
+Test(png, opaque_image_is_stored_as_rgb)
+{
+    for (int level = 0; level <= 9; level += 3) {
+        remap_image img = pattern(9, 6);
+        for (int i = 0; i < 9 * 6; i++)
+            img.rgba[4 * i + 3] = 255;
+        write_ok(at("rgb.png"), &img, level);
+        size_t len;
+        unsigned char *bytes = slurp(at("rgb.png"), &len);
+        cr_assert_gt(len, 26u);
+        cr_assert_eq(bytes[25], 2, "level %d: colour type %d", level,
+                     bytes[25]);
+        free(bytes);
+        remap_image back = read_ok(at("rgb.png"));
+        assert_same_image(&back, &img);
+        remap_image_free(&back);
+        remap_image_free(&img);
+    }
+}
+
 Test(png, round_trip_uncompressed) { round_trip(0); }
 
 Test(png, round_trip_best_compression) { round_trip(9); }

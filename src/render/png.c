@@ -103,6 +103,15 @@ static remap_status check_write_args(const char *path, const remap_image *img,
     return REMAP_OK;
 }
 
+static bool is_opaque(const remap_image *img)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    for (size_t i = 0; i < n; i++)
+        if (img->rgba[4 * i + 3] != 255)
+            return false;
+    return true;
+}
+
 /* Encodes img into io->f. Returns false after a libpng error (io says
  * why). png and info are not changed after setjmp, so they need not be
  * volatile; rows are written one at a time, so nothing else is allocated. */
@@ -125,16 +134,26 @@ static bool encode(png_io *io, const remap_image *img, int compression)
         return false;
     }
     png_set_write_fn(png, io, write_cb, flush_cb);
+    /* Frames are opaque: written as RGB (libpng drops the alpha byte of
+     * each pixel), a quarter less to compress and store. */
+    bool opaque = is_opaque(img);
     png_set_IHDR(png, info, (png_uint_32)img->width, (png_uint_32)img->height,
-                 8, PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+                 8, opaque ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGBA,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, compression);
-    /* Level 0 asks for speed; row filters only help compression. */
+    /* Level 0 asks for speed; row filters only help compression. Up to
+     * level 3 one filter (Sub, good on the flat runs of a frame) instead
+     * of trying all five on every row, which costs more than it saves. */
     if (compression == 0)
         png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+    else if (compression <= 3)
+        png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
     /* Only IHDR, IDAT and IEND: no tIME or tEXt, so equal images give
      * equal files. */
     png_write_info(png, info);
+    if (opaque)
+        png_set_filler(png, 0, PNG_FILLER_AFTER);
     size_t stride = (size_t)img->width * 4u;
     for (int y = 0; y < img->height; y++)
         png_write_row(png, img->rgba + (size_t)y * stride);

@@ -13,9 +13,10 @@
 #include "core/status.h"
 #include "render/image.h"
 
-/* Writes img as an 8-bit RGBA PNG at path, atomically (a temporary name,
- * fsync, rename: a crash leaves the old file or none, never a part), with
- * zlib compression level 0-9. No time stamp or other varying chunk is
+/* Writes img as an 8-bit PNG at path (RGB when every pixel is opaque,
+ * RGBA otherwise), atomically (a temporary name, fsync, rename: a crash
+ * leaves the old file or none, never a part), with zlib compression level
+ * 0-9. No time stamp or other varying chunk is
  * written, so the same image gives the same bytes. Fails with REMAP_EIO
  * naming the file and the system error, REMAP_EINVAL for a level outside
  * 0-9 or an empty image. */
