@@ -353,3 +353,48 @@ Test(cli, render_refuses_bad_options_before_running)
     ASSERT_OUT("file");
     cr_assert(!exists("r"), "a run directory was made before the error");
 }
+
+/* The scenario's outputs.frames section sets the frames; a bad panel
+ * there is refused with its place before the run; the command line wins. */
+Test(cli, render_takes_frames_from_the_scenario)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/f.yaml", tmp);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("name: f\n"
+          "iterations: 20\n"
+          "sheets: {skin: {density: 12}, cortex: {density: 12}}\n"
+          "measure: {interval: 10}\n"
+          "outputs:\n"
+          "  frames: {panels: \"map,skin\", width: 400, height: 300, every: 10}\n",
+          f);
+    fclose(f);
+    cr_assert_eq(remap(NULL, "render f.yaml --frames a --out ra --quiet"), 0,
+                 "%s", out);
+    ASSERT_OUT("frames: 3 in a");
+    unsigned w, h;
+    png_size("a/frame-00000010.png", &w, &h);
+    cr_assert_eq(w, 400u);
+    cr_assert_eq(h, 300u);
+    cr_assert_eq(remap(NULL, "render f.yaml --frames b --out rb --quiet "
+                             "--size 320x240 --every 20"),
+                 0, "%s", out);
+    ASSERT_OUT("frames: 2 in b");
+    png_size("b/frame-00000020.png", &w, &h);
+    cr_assert_eq(w, 320u);
+
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("name: f\n"
+          "iterations: 20\n"
+          "outputs:\n"
+          "  frames:\n"
+          "    panels: map,skni\n",
+          f);
+    fclose(f);
+    cr_assert_eq(remap(NULL, "render f.yaml --frames c --out rc --quiet"), 2);
+    ASSERT_OUT("f.yaml:5:13: outputs.frames.panels: unknown panel 'skni' "
+               "(did you mean 'skin'?)");
+    cr_assert(!exists("rc"), "a run directory was made before the error");
+}

@@ -1548,3 +1548,50 @@ Test(scenario, bad_arguments)
                  REMAP_EINVAL);
     remap_scenario_destroy(NULL);
 }
+
+/* outputs.frames: defaults, values, their place for the renderer's check,
+ * ranges, and the resolved text. */
+Test(scenario, frames_section)
+{
+    remap_scenario *d = load_text("name: d\n", NULL, 0);
+    cr_assert_str_eq(d->frames.panels, "map,activity,skin,plot");
+    cr_assert_eq(d->frames.width, 1280);
+    cr_assert_eq(d->frames.height, 720);
+    cr_assert_eq(d->frames.every, 0);
+    cr_assert_eq(d->frames.compression, 3);
+    remap_scenario_destroy(d);
+
+    remap_scenario *s = load_text("name: f\n"
+                                  "outputs:\n"
+                                  "  frames:\n"
+                                  "    panels: map,skin\n"
+                                  "    width: 640\n"
+                                  "    height: 360\n"
+                                  "    every: 25\n",
+                                  NULL, 0);
+    cr_assert_str_eq(s->frames.panels, "map,skin");
+    cr_assert_str_eq(s->frames.panels_place, "t.yaml:4:13");
+    cr_assert_eq(s->frames.width, 640);
+    cr_assert_eq(s->frames.every, 25);
+    cr_assert(strstr(s->resolved_text, "    panels: \"map,skin\"\n"),
+              "%s", s->resolved_text);
+    remap_scenario *again = load_text(s->resolved_text, NULL, 0);
+    cr_assert_str_eq(again->frames.panels, "map,skin");
+    cr_assert_eq(again->frames.height, 360);
+    remap_scenario_destroy(again);
+    remap_scenario_destroy(s);
+
+    const char *ov[] = {"outputs.frames.panels=plot"};
+    remap_scenario *o = load_text("name: o\n", ov, 1);
+    cr_assert_str_eq(o->frames.panels, "plot");
+    cr_assert_str_eq(o->frames.panels_place,
+                     "--set outputs.frames.panels=plot");
+    remap_scenario_destroy(o);
+
+    expect_error("outputs: {frames: {compression: 10}}\n", NULL, 0,
+                 "t.yaml:1:33: outputs.frames.compression: 10 is out of "
+                 "range [0, 9]");
+    expect_error("outputs: {frames: {widht: 640}}\n", NULL, 0,
+                 "t.yaml:1:20: unknown key 'widht' in outputs.frames (did "
+                 "you mean 'width'?)");
+}

@@ -107,20 +107,6 @@ static void append(char *buf, size_t size, const char *s)
     snprintf(buf + n, size - n, "%s", s);
 }
 
-/* "4000" as "4 000". */
-static void grouped(uint64_t v, char *out, size_t size)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%" PRIu64, v);
-    size_t n = strlen(digits), o = 0;
-    for (size_t i = 0; i < n && o + 2 < size; i++) {
-        if (i && (n - i) % 3 == 0)
-            out[o++] = ' ';
-        out[o++] = digits[i];
-    }
-    out[o] = '\0';
-}
-
 static bool perturbs(remap_event_kind k)
 {
     return k != REMAP_EVENT_SET && k != REMAP_EVENT_CHECKPOINT;
@@ -148,7 +134,7 @@ void remap_frames_caption(const remap_scenario *sc, const remap_model *m,
     for (int k = count; k-- > 0;) {
         const remap_event *ev = &sc->events[shown[k]];
         char at[32], one[96];
-        grouped(ev->at, at, sizeof at);
+        remap_frame_number(ev->at, at, sizeof at);
         snprintf(one, sizeof one, "%s%s at %s", k == count - 1 ? "" : ";  ",
                  remap_event_name(ev->kind), at);
         append(captions, captions_size, one);

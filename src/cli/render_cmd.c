@@ -20,7 +20,7 @@ const char remap_render_help[] =
     "every so often into DIR (frame-00004000.png: the iteration, zero-padded),\n"
     "then prints the ffmpeg command that makes a video of them.\n"
     "\n"
-    "frame options:\n"
+    "frame options (defaults: the scenario's outputs.frames section):\n"
     "  --frames DIR         where the frames go (new or empty)\n"
     "  --every N            a frame every N iterations (default: 200 frames\n"
     "                       over the run)\n"
@@ -98,21 +98,33 @@ static const char *option(int argc, char **argv, int *i, const char *name,
     return argv[++*i];
 }
 
-static void defaults(render_cli *r)
+/* Takes what the command line left open from the scenario's
+ * outputs.frames, checking the panel list there (with its place). */
+static remap_status scenario_defaults(render_cli *r, const remap_scenario *sc,
+                                      remap_error *err)
 {
-    memset(r, 0, sizeof *r);
-    r->frames.width = 1280;
-    r->frames.height = 720;
-    r->frames.compression = 3;
-    remap_error err;
-    remap_frame_panels_parse(remap_frame_default_panels, r->frames.panels,
-                             &r->frames.panel_count, &err);
+    if (!r->size_given) {
+        r->frames.width = sc->frames.width;
+        r->frames.height = sc->frames.height;
+        if (remap_frame_size_check(r->frames.width, r->frames.height, err))
+            return remap_error_prefix(err, "%s: outputs.frames", sc->source);
+    }
+    if (!r->compression_given)
+        r->frames.compression = sc->frames.compression;
+    if (!r->frames.every && !r->frames.log_frames)
+        r->frames.every = sc->frames.every;
+    if (!r->panels_given &&
+        remap_frame_panels_parse(sc->frames.panels, r->frames.panels,
+                                 &r->frames.panel_count, err))
+        return remap_error_prefix(err, "%s: outputs.frames.panels",
+                                  sc->frames.panels_place);
+    return REMAP_OK;
 }
 
 int remap_render_parse(int argc, char **argv, render_cli *r, int *rest_argc,
                        char **rest)
 {
-    defaults(r);
+    memset(r, 0, sizeof *r);
     *rest_argc = 0;
     remap_error err;
     for (int i = 0; i < argc; i++) {
@@ -138,17 +150,20 @@ int remap_render_parse(int argc, char **argv, render_cli *r, int *rest_argc,
                 !parse_size(v, &r->frames.width, &r->frames.height))
                 return usage("render", "--size needs WIDTHxHEIGHT, got '%s'",
                              v);
+            r->size_given = true;
         } else if ((v = option(argc, argv, &i, "--panels", &missing))) {
             if (!missing && remap_frame_panels_parse(v, r->frames.panels,
                                                      &r->frames.panel_count,
                                                      &err))
                 return usage("render", "%s", err.msg);
+            r->panels_given = true;
         } else if ((v = option(argc, argv, &i, "--compression", &missing))) {
             long n = 0;
             if (!missing && !parse_long(v, 0, 9, &n))
                 return usage("render", "--compression needs 0 to 9, got '%s'",
                              v);
             r->frames.compression = (int)n;
+            r->compression_given = true;
         } else if ((v = option(argc, argv, &i, "--mp4", &missing))) {
             r->mp4 = v;
         } else {
@@ -172,6 +187,9 @@ remap_status remap_render_start(render_cli *r, const remap_scenario *sc,
         return remap_fail(err, REMAP_EUSAGE,
                           "render: needs --frames DIR (where the PNG frames "
                           "go)");
+    remap_status st = scenario_defaults(r, sc, err);
+    if (st)
+        return st;
     if (!r->frames.every && !r->frames.log_frames)
         r->frames.every = last / 200 ? last / 200 : 1;
     return remap_frames_start(&r->frames, sc, last, frames, err);
@@ -283,13 +301,14 @@ done:
 /* Draws the snapshot; *bad_input tells a checkpoint that cannot be read
  * or a PNG that cannot be written (exit 2) from a failure of the device or
  * the model (exit 1). */
-static remap_status snapshot(const snapshot_cli *s, bool *bad_input,
+static remap_status snapshot(snapshot_cli *s, bool *bad_input,
                              remap_error *err)
 {
     *bad_input = true;
-    remap_status st =
-        remap_frame_size_check(s->r.frames.width, s->r.frames.height, err);
-    if (st)
+    remap_status st;
+    if (s->r.size_given &&
+        (st = remap_frame_size_check(s->r.frames.width, s->r.frames.height,
+                                     err)))
         return st;
     remap_checkpoint_info info;
     if ((st = remap_checkpoint_read_info(s->checkpoint, &info, err)))
@@ -300,8 +319,12 @@ static remap_status snapshot(const snapshot_cli *s, bool *bad_input,
     st = remap_scenario_load_text(source, info.scenario_text, NULL, 0, &sc,
                                   err);
     remap_checkpoint_info_free(&info);
-    if (st)
+    if (!st)
+        st = scenario_defaults(&s->r, sc, err);
+    if (st) {
+        remap_scenario_destroy(sc);
         return st;
+    }
     *bad_input = false;
     remap_model *m = NULL;
     remap_cl_options cl = {.device = s->device};

@@ -7,9 +7,11 @@
 
 #include <stdbool.h>
 
+/* Options not given on the command line come from the scenario's
+ * outputs.frames section. */
 typedef struct render_cli {
     remap_frames_options frames;
-    bool frames_given;
+    bool frames_given, panels_given, size_given, compression_given;
     const char *mp4;
 } render_cli;
 

@@ -21,7 +21,6 @@ static const char *const panel_titles[REMAP_FRAME_PANEL_COUNT] = {
     "map: receptive-field centres", "activity", "adaptive threshold",
     "receptive fields",             "skin and touch", "cortical area per region"};
 
-const char remap_frame_default_panels[] = "map,activity,skin,plot";
 
 /* Fixed colour limits, so that frames of a sequence compare. */
 #define ACTIVITY_HI 1.0f
@@ -170,8 +169,7 @@ static void text_right(remap_renderer *r, remap_image *img, int right, int y,
     text(r, img, right - remap_text_width(r->font, px, s), y, px, colour, s);
 }
 
-/* 12345678 as "12 345 678", the way the captions write iterations. */
-static void grouped(uint64_t v, char *out, size_t size)
+void remap_frame_number(uint64_t v, char *out, size_t size)
 {
     char digits[32];
     snprintf(digits, sizeof digits, "%" PRIu64, v);
@@ -191,7 +189,7 @@ static void draw_title(remap_renderer *r, remap_image *img, uint64_t it,
     int pad = px;
     text(r, img, pad, base, px, remap_colour_text, r->opt.title);
     char num[40], line[96];
-    grouped(it, num, sizeof num);
+    remap_frame_number(it, num, sizeof num);
     snprintf(line, sizeof line, "iteration %s", num);
     text_right(r, img, r->title.w - pad, base, px, remap_colour_text, line);
     /* Phase and captions centred between the two. */
@@ -390,7 +388,7 @@ static void plot_panel(remap_renderer *r, const remap_model *m,
     text_right(r, img, a.x - 3, a.y + px, px, remap_colour_dim_text, s);
     text_right(r, img, a.x - 3, a.y + a.h, px, remap_colour_dim_text, "0");
     uint64_t last = r->opt.last ? r->opt.last : 1;
-    grouped(last, s, sizeof s);
+    remap_frame_number(last, s, sizeof s);
     text_right(r, img, a.x + a.w, a.y + a.h + px + 2, px,
                remap_colour_dim_text, s);
     text(r, img, a.x, a.y + a.h + px + 2, px, remap_colour_dim_text,

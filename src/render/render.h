@@ -42,9 +42,6 @@ const char *remap_frame_panel_name(remap_frame_panel p);
 remap_status remap_frame_panels_parse(const char *list, int *panels,
                                       int *count, remap_error *err);
 
-/* The default panels: map, activity, skin and plot. */
-extern const char remap_frame_default_panels[];
-
 typedef struct remap_render_options {
     int width, height; /* even, within the MIN and MAX above */
     int panels[REMAP_FRAME_MAX_PANELS];
@@ -52,6 +49,9 @@ typedef struct remap_render_options {
     const char *title; /* the scenario's name */
     uint64_t last;     /* the run's last iteration: the plot's time axis */
 } remap_render_options;
+
+/* v with its thousands apart, as captions write iterations: "12 345 678". */
+void remap_frame_number(uint64_t v, char *out, size_t size);
 
 /* Checks a frame size: both sides even (video encoders need it) and
  * within the limits; REMAP_EUSAGE naming the problem otherwise. */

@@ -179,6 +179,18 @@ bool remap__scn_was_given(const struct scn_loader *L, const char *path)
     return find_place(L, path) != NULL;
 }
 
+void remap__scn_place_text(const struct scn_loader *L, const char *path,
+                           char *buf, size_t size)
+{
+    const struct scn_place *pl = find_place(L, path);
+    if (pl && pl->origin >= 0)
+        snprintf(buf, size, "--set %s", L->overrides[pl->origin]);
+    else if (pl)
+        snprintf(buf, size, "%s:%d:%d", L->source, pl->line, pl->col);
+    else
+        snprintf(buf, size, "%s", L->source);
+}
+
 remap_status remap__scn_place_relation(struct scn_loader *L, const char *msg,
                                        remap_error *err)
 {

@@ -55,6 +55,7 @@ static void fill_defaults(struct scn_loader *L,
             assert((info->choices != NULL) == (f->value.type == CYAML_ENUM));
         } else {
             assert(f->value.type == CYAML_BOOL ||
+                   f->value.type == CYAML_STRING ||
                    remap__scn_find_setting(child));
         }
 #endif
@@ -255,6 +256,14 @@ static remap_status build(struct scn_loader *L, struct scn_doc *d,
     s->checkpoint_interval = d->checkpoint.interval;
     s->write_metrics = d->outputs.metrics;
     s->write_checkpoints = d->outputs.checkpoints;
+    const struct scn_doc_frames *fr = &d->outputs.frames;
+    snprintf(s->frames.panels, sizeof s->frames.panels, "%s", fr->panels);
+    remap__scn_place_text(L, "outputs.frames.panels", s->frames.panels_place,
+                          sizeof s->frames.panels_place);
+    s->frames.width = (int)fr->width;
+    s->frames.height = (int)fr->height;
+    s->frames.every = fr->every;
+    s->frames.compression = (int)fr->compression;
 
     /* A sleep takes the `sleep` section's values where it gives none. */
     for (size_t i = 0; i < L->entry_count; i++) {

@@ -86,6 +86,17 @@ typedef struct remap_scenario {
      * order written. */
     remap_event *events;
     size_t event_count;
+    /* Frames for `remap render` (outputs.frames), the defaults of its
+     * options. The panel list is checked where it is used (the renderer
+     * owns the panel names); panels_place says where it was given, for
+     * that message ("file:line:col"). */
+    struct {
+        char panels[96];
+        char panels_place[600];
+        int width, height;
+        uint64_t every; /* 0: the run's length / 200 */
+        int compression;
+    } frames;
     /* The whole scenario as YAML with every value explicit (defaults filled
      * in, overrides applied, timeline sorted); loading it again gives the
      * same scenario. NUL-terminated. */

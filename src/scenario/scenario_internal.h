@@ -35,9 +35,15 @@ struct scn_doc_interval {
     uint64_t interval;
 };
 
+struct scn_doc_frames {
+    char panels[96];
+    uint64_t width, height, every, compression;
+};
+
 struct scn_doc_outputs {
     bool metrics;
     bool checkpoints;
+    struct scn_doc_frames frames;
 };
 
 struct scn_doc {
@@ -216,6 +222,11 @@ void remap__scn_add_place(struct scn_loader *L, const char *path, int id);
 
 /* Whether the document gives the leaf at path. */
 bool remap__scn_was_given(const struct scn_loader *L, const char *path);
+
+/* Where the leaf at path was given, for a message: "file:line:col",
+ * "--set path=value", or the file when the document leaves it out. */
+void remap__scn_place_text(const struct scn_loader *L, const char *path,
+                           char *buf, size_t size);
 
 /* Fails with a message from remap_params_validate ("path: …") placed at the
  * line of the value it names, or at the override that set it, or at the

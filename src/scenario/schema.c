@@ -24,9 +24,20 @@ static const cyaml_schema_field_t interval_fields[] = {
     CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t frames_fields[] = {
+    CYAML_FIELD_STRING("panels", OPT, struct scn_doc_frames, panels, 1),
+    CYAML_FIELD_UINT("width", OPT, struct scn_doc_frames, width),
+    CYAML_FIELD_UINT("height", OPT, struct scn_doc_frames, height),
+    CYAML_FIELD_UINT("every", OPT, struct scn_doc_frames, every),
+    CYAML_FIELD_UINT("compression", OPT, struct scn_doc_frames, compression),
+    CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t outputs_fields[] = {
     CYAML_FIELD_BOOL("metrics", OPT, struct scn_doc_outputs, metrics),
     CYAML_FIELD_BOOL("checkpoints", OPT, struct scn_doc_outputs, checkpoints),
+    CYAML_FIELD_MAPPING("frames", OPT, struct scn_doc_outputs, frames,
+                        frames_fields),
     CYAML_FIELD_END,
 };
 
@@ -367,6 +378,10 @@ static const struct scn_setting settings[] = {
     {"iterations", 1, UINT64_MAX},
     {"measure.interval", 1, UINT64_MAX},
     {"checkpoint.interval", 0, UINT64_MAX},
+    {"outputs.frames.width", 320, 8192},
+    {"outputs.frames.height", 240, 8192},
+    {"outputs.frames.every", 0, UINT64_MAX},
+    {"outputs.frames.compression", 0, 9},
 };
 
 const struct scn_setting *remap__scn_find_setting(const char *path)
@@ -388,6 +403,12 @@ void remap__scn_doc_defaults(struct scn_doc *d)
     d->checkpoint.interval = 0;
     d->outputs.metrics = true;
     d->outputs.checkpoints = true;
+    snprintf(d->outputs.frames.panels, sizeof d->outputs.frames.panels, "%s",
+             "map,activity,skin,plot");
+    d->outputs.frames.width = 1280;
+    d->outputs.frames.height = 720;
+    d->outputs.frames.every = 0;
+    d->outputs.frames.compression = 3;
 }
 
 /* ------------------------------------------------------------------------
