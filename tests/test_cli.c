@@ -398,3 +398,20 @@ Test(cli, render_takes_frames_from_the_scenario)
                "(did you mean 'skin'?)");
     cr_assert(!exists("rc"), "a run directory was made before the error");
 }
+
+/* --mp4 runs ffmpeg where it is installed; where it is not, the run's
+ * frames stay and the message names the package and the command. */
+Test(cli, render_mp4_needs_ffmpeg)
+{
+    int rc = remap(NULL, "render --frames f --out r --iterations 20 "
+                         "--every 10 --size 320x240 --mp4 v.mp4 " SMALL);
+    if (system("command -v ffmpeg >/dev/null 2>&1") == 0) {
+        cr_assert_eq(rc, 0, "%s", out);
+        cr_assert(exists("v.mp4"));
+    } else {
+        cr_assert_eq(rc, 1, "%s", out);
+        ASSERT_OUT("--mp4 needs ffmpeg (Debian package ffmpeg)");
+        ASSERT_OUT("-pix_fmt yuv420p");
+        cr_assert(exists("f/frame-00000020.png"));
+    }
+}

@@ -113,7 +113,8 @@ static bool perturbs(remap_event_kind k)
 }
 
 void remap_frames_caption(const remap_scenario *sc, const remap_model *m,
-                          char *phase, size_t phase_size, char *captions,
+                          bool applied_at_iteration, char *phase,
+                          size_t phase_size, char *captions,
                           size_t captions_size)
 {
     const remap_event *latest = NULL;
@@ -121,9 +122,9 @@ void remap_frames_caption(const remap_scenario *sc, const remap_model *m,
     int count = 0;
     for (size_t i = sc->event_count; i-- > 0;) {
         const remap_event *ev = &sc->events[i];
-        /* A frame shows the state before the events of its own
-         * iteration: they happen as the next iteration begins. */
-        if (ev->at >= m->iteration || !perturbs(ev->kind))
+        bool applied = ev->at < m->iteration ||
+                       (applied_at_iteration && ev->at == m->iteration);
+        if (!applied || !perturbs(ev->kind))
             continue;
         if (!latest)
             latest = ev;
@@ -166,7 +167,7 @@ remap_status remap_frames_draw(void *ctx, remap_model *m, remap_error *err)
             return st;
     }
     char phase[64], captions[320];
-    remap_frames_caption(f->sc, m, phase, sizeof phase, captions,
+    remap_frames_caption(f->sc, m, false, phase, sizeof phase, captions,
                          sizeof captions);
     remap_frame_info info = {.phase = phase, .captions = captions};
     if ((st = remap_model_pull(m, err)) ||

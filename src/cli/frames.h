@@ -43,12 +43,14 @@ typedef struct remap_frames_stats {
 remap_status remap_frames_finish(remap_frames *f, remap_frames_stats *stats,
                                  remap_error *err);
 
-/* The phase and captions of a frame of m: the latest events before its
- * iteration ("lesion at 4 000"; events at the iteration itself come after
- * the frame), and the phase ("development", "sleep", "rehabilitation",
- * "after lesion"). */
+/* The phase and captions of a frame of m: the latest events applied
+ * ("lesion at 4 000"), and the phase ("development", "sleep",
+ * "rehabilitation", "after lesion"). A frame during a run comes before
+ * the events of its own iteration (they happen as the next one begins);
+ * a checkpoint holds them already (applied_at_iteration). */
 void remap_frames_caption(const remap_scenario *sc, const remap_model *m,
-                          char *phase, size_t phase_size, char *captions,
+                          bool applied_at_iteration, char *phase,
+                          size_t phase_size, char *captions,
                           size_t captions_size);
 
 #endif

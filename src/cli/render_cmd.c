@@ -347,7 +347,7 @@ static remap_status snapshot(snapshot_cli *s, bool *bad_input,
     if (!st && !(st = remap_model_push(m, err)) &&
         !(st = remap_renderer_create(&ro, m, &r, err))) {
         char phase[64], captions[320];
-        remap_frames_caption(sc, m, phase, sizeof phase, captions,
+        remap_frames_caption(sc, m, true, phase, sizeof phase, captions,
                              sizeof captions);
         remap_frame_info fi = {.phase = phase, .captions = captions};
         if (!(st = remap_renderer_draw(r, m, &fi, &img, err))) {

@@ -354,6 +354,16 @@ static remap_status record_point(remap_renderer *r, remap_model *m,
     return REMAP_OK;
 }
 
+/* The regions' names in their colours, one per line from (x, top). */
+static void region_key(remap_renderer *r, const remap_model *m,
+                       remap_image *img, int x, int top)
+{
+    int px = r->label_px * 4 / 5;
+    for (int reg = 0; reg < r->region_count; reg++)
+        text(r, img, x, top + px + reg * (px + 3), px, r->regions[reg],
+             remap_layout_region_name(m->params.layout, reg));
+}
+
 static void line(remap_image *img, int x0, int y0, int x1, int y1,
                  const uint8_t colour[4])
 {
@@ -406,12 +416,12 @@ static void plot_panel(remap_renderer *r, const remap_model *m,
             int y = a.y + a.h - 1 - (int)lround(fy * (a.h - 1));
             if (ox >= 0)
                 line(img, ox, oy, x, y, r->regions[reg]);
+            else if (r->point_count == 1) /* a snapshot: one point */
+                remap_image_fill(img, x - 2, y - 2, 5, 5, r->regions[reg]);
             ox = x, oy = y;
         }
-        text(r, img, a.x + a.w + 4, a.y + px + reg * (px + 3), px,
-             r->regions[reg],
-             remap_layout_region_name(m->params.layout, reg));
     }
+    region_key(r, m, img, a.x + a.w + 4, a.y);
     double fx = (double)m->iteration / (double)last;
     int cx = a.x + (int)lround((fx > 1 ? 1 : fx) * (a.w - 1));
     for (int j = a.y; j < a.y + a.h; j += 2)
@@ -475,8 +485,7 @@ void remap_renderer_destroy(remap_renderer *r)
 static rect panel_content(const remap_renderer *r, int i)
 {
     int p = r->opt.panels[i];
-    bool key = p == REMAP_FRAME_ACTIVITY || p == REMAP_FRAME_THRESHOLD ||
-               p == REMAP_FRAME_FIELDS;
+    bool key = p != REMAP_FRAME_SKIN && p != REMAP_FRAME_PLOT;
     return content(r, r->cells[i], key, p != REMAP_FRAME_PLOT);
 }
 
@@ -508,6 +517,7 @@ remap_status remap_renderer_draw(remap_renderer *r, remap_model *m,
         switch (p) {
         case REMAP_FRAME_MAP:
             st = cortex_panel(r, m, img, REMAP_PANEL_MAP, c, err);
+            region_key(r, m, img, c.x + c.w + r->label_px / 2, c.y);
             break;
         case REMAP_FRAME_ACTIVITY:
             st = cortex_panel(r, m, img, REMAP_PANEL_ACTIVITY, c, err);
