@@ -204,15 +204,6 @@ __kernel void restructure(__global float *weights, __global uchar *synapse,
             }
         }
     }
-    if (hebbian) {
-        float sum = 0.0f;
-        for (int k = 0; k < CF_LEN; k++)
-            if (syn[k])
-                sum += w[k];
-        if (!(sum > 0.0f))
-            return;
-        float inv = 1.0f / sum;
-        for (int k = 0; k < CF_LEN; k++)
-            w[k] *= inv;
-    }
+    if (hebbian)
+        normalise_live(w, syn, cx, cy);
 }
