@@ -1,8 +1,8 @@
 /* Definitions shared by remap's kernels. The geometry arrives as build
  * options (-D): SKIN_N, CORTEX_N, CF_R, CF_SIDE, CF_LEN, CF_R2I, EXC_R,
- * INH_R, and STRUCTURAL (1: structural plasticity, synapse liveness is
+ * INH_R, STRUCTURAL (1: structural plasticity, synapse liveness is
  * state; 0 or absent: a slot is live iff it is in the field and on the
- * skin). Every kernel mirrors a loop of the reference backend
+ * skin) and HALF_WEIGHTS (1: afferent weights are stored as half floats). Every kernel mirrors a loop of the reference backend
  * (src/ref/ref_backend.c) operation for operation, so the two agree. */
 
 /* No fused multiply-adds: the reference backend rounds each product. */
@@ -10,6 +10,39 @@
 
 #ifndef STRUCTURAL
 #define STRUCTURAL 0
+#endif
+#ifndef HALF_WEIGHTS
+#define HALF_WEIGHTS 0
+#endif
+
+/* Weight storage. Arithmetic is always in float; half storage rounds each
+ * stored weight to the nearest half (vstore_half's default rounding),
+ * which the reference backend mirrors with remap_half_round. */
+#if HALF_WEIGHTS
+typedef half weight_t;
+#define LOAD_W(w, k) vload_half((k), (w))
+#define STORE_W(v, w, k) vstore_half((v), (k), (w))
+#else
+typedef float weight_t;
+#define LOAD_W(w, k) ((w)[k])
+#define STORE_W(v, w, k) ((w)[k] = (v))
+#endif
+
+/* The afferent weights are held in one or more buffers (chunks) of whole
+ * fields, so that a sheet larger than the device's largest allocation
+ * runs: a kernel touching them is launched once per chunk, with a global
+ * offset, and unit u's field is at (u - unit_base) in its chunk. */
+#define FIELD(buf, u, unit_base) ((buf) + (size_t)((u) - (unit_base)) * CF_LEN)
+
+/* Whether field slot k of a unit holds a live synapse; rc is the slot's
+ * receptor (cf_receptor) or -1. Without structural plasticity a slot is
+ * live iff it is in the field and on the skin, which saves reading the
+ * synapse states. (A live synapse always has a receptor, so testing rc
+ * first changes nothing.) */
+#if STRUCTURAL
+#define LIVE(k, rc) ((rc) >= 0 && syn[k] != 0)
+#else
+#define LIVE(k, rc) ((rc) >= 0)
 #endif
 
 /* Counter-based random streams (enum remap_stream in model.h). */

@@ -3,23 +3,19 @@
  * recovery, then learning of the afferent weights (Hebbian growth with
  * divisive normalisation, or BCM; during sleep the downscaling of weak
  * synapses). Then, every interval iterations under structural plasticity,
- * pruning and sprouting (restructure()). One work-item per cortical unit;
- * dead units (gain 0) change no more. */
+ * pruning and sprouting (restructure()). One work-item per cortical unit,
+ * launched per weight chunk (FIELD); dead units (gain 0) change no more.
+ *
+ * Every change of a field keeps its sum of live weights (weight_sum) up to
+ * date, so the Hebbian rule knows the normalised field's divisor before
+ * it starts (old sum + a x the input's sum over the field) and learns in
+ * one read-write sweep. That sweep can also compute the afferent response
+ * to the next iteration's input (`respond`), since inputs do not depend
+ * on the network: one pass over the weights per iteration instead of two. */
 
-/* Whether field slot k of a unit holds a live synapse; rc is the slot's
- * receptor (cf_receptor) or -1. Without structural plasticity a slot is
- * live iff it is in the field and on the skin, which saves reading the
- * synapse states. (A live synapse always has a receptor, so testing rc
- * first changes nothing.) */
-#if STRUCTURAL
-#define LIVE(k, rc) ((rc) >= 0 && syn[k] != 0)
-#else
-#define LIVE(k, rc) ((rc) >= 0)
-#endif
-
-/* Divides the weights by the sum of the live ones (normalise()). */
-inline void normalise_live(__global float *w, __global const uchar *syn,
-                           int cx, int cy)
+/* Sum of a field's live weights, in slot order (live_sum()). */
+inline float live_sum(__global const weight_t *w, __global const uchar *syn,
+                      int cx, int cy)
 {
 #if !STRUCTURAL
     (void)syn;
@@ -28,17 +24,89 @@ inline void normalise_live(__global float *w, __global const uchar *syn,
     for (int k = 0; k < CF_LEN; k++) {
         int rc = cf_receptor(cx, cy, k);
         if (LIVE(k, rc))
-            sum += w[k];
+            sum += LOAD_W(w, k);
     }
+    return sum;
+}
+
+/* Divides the weights by the sum of the live ones (normalise()). */
+inline void normalise_live(__global weight_t *w, __global const uchar *syn,
+                           int cx, int cy)
+{
+    float sum = live_sum(w, syn, cx, cy);
     if (!(sum > 0.0f))
         return;
     float inv = 1.0f / sum;
     for (int k = 0; k < CF_LEN; k++)
-        w[k] *= inv;
+        STORE_W(LOAD_W(w, k) * inv, w, k);
 }
 
-__kernel void learn(__global float *weights, __global const uchar *synapse,
-                    __global const float *input,
+/* Sleep: live synapses weaker than `weak` times the field's mean live
+ * weight shrink by the fraction 1 - keep (downscale()). */
+inline void downscale(__global weight_t *w, __global const uchar *syn,
+                      int cx, int cy, float weak_share, float keep)
+{
+#if !STRUCTURAL
+    (void)syn;
+#endif
+    float sum = 0.0f;
+    int n = 0;
+    for (int k = 0; k < CF_LEN; k++) {
+        int rc = cf_receptor(cx, cy, k);
+        if (LIVE(k, rc)) {
+            sum += LOAD_W(w, k);
+            n++;
+        }
+    }
+    if (n == 0)
+        return;
+    float weak = weak_share * (sum / (float)n);
+    for (int k = 0; k < CF_LEN; k++) {
+        int rc = cf_receptor(cx, cy, k);
+        if (LIVE(k, rc) && LOAD_W(w, k) < weak)
+            STORE_W(LOAD_W(w, k) * keep, w, k);
+    }
+}
+
+/* The Hebbian sweep: each live weight grows by a x_i and is divided by the
+ * field's new sum (inv = 1 / total, known beforehand). Returns the new sum
+ * of the stored weights and, with `respond` (a constant at each call, so
+ * the compiler specialises the loop), the response to the next input. */
+inline float3 hebbian_sweep(__global weight_t *w, __global const uchar *syn,
+                            __global const float *x,
+                            __global const float *next, float a, float inv,
+                            int cx, int cy, const int respond)
+{
+#if !STRUCTURAL
+    (void)syn;
+#endif
+    float sum = 0.0f, c = 0.0f, xs = 0.0f;
+    for (int k = 0; k < CF_LEN; k++) {
+        int rc = cf_receptor(cx, cy, k);
+        if (rc < 0)
+            continue;
+        float v = LOAD_W(w, k);
+        if (LIVE(k, rc)) {
+            STORE_W((v + a * x[rc]) * inv, w, k);
+            v = LOAD_W(w, k);
+            sum += v;
+        }
+        if (respond) {
+            float xi = next[rc];
+            c += v * xi;
+            if (LIVE(k, rc))
+                xs += xi;
+        }
+    }
+    return (float3)(sum, c, xs);
+}
+
+/* Launched per weight chunk. With `respond`, also the afferent response
+ * to next_input (the following iteration's stimulus) from the updated
+ * weights and unit state, as the afferent kernel would give it. */
+__kernel void learn(__global weight_t *weights, __global const uchar *synapse,
+                    int unit_base, __global const float *input,
+                    __global float *weight_sum, __global float *input_sum,
                     __global const float *activity,
                     __global float *avg_activity, __global float *threshold,
                     __global uint *active_count,
@@ -49,97 +117,90 @@ __kernel void learn(__global float *weights, __global const uchar *synapse,
                     float homeostatic_rate, float target, float scaling_rate,
                     float scaling_target, float rate, int bcm,
                     float bcm_rate, int sleeping, float sleep_weak,
-                    float sleep_keep)
+                    float sleep_keep, int respond_next,
+                    __global const float *next_input, float strength,
+                    __global float *drive, __global float *next_activity)
 {
     int u = get_global_id(0);
-    float gain = unit_gain[u];
-    if (gain == 0.0f)
-        return;
-    float y = activity[u];
-    float avg = (1.0f - smoothing) * y + smoothing * avg_activity[u];
-    avg_activity[u] = avg;
-    threshold[u] += homeostatic_rate * (avg - target);
-    if (y > 0.0f)
-        active_count[u] += 1u;
-    if (scaling_rate > 0.0f) {
-        float d = drive_scale[u] /
-                  (1.0f + scaling_rate * (avg - scaling_target) /
-                              scaling_target);
-        drive_scale[u] = d < 0.01f ? 0.01f : d > 100.0f ? 100.0f : d;
-    }
-    float recovery = gain_recovery[u];
-    if (recovery > 0.0f) {
-        float gn = gain + recovery;
-        if (gn >= 1.0f) {
-            gn = 1.0f;
-            gain_recovery[u] = 0.0f;
-        }
-        unit_gain[u] = gn;
-    }
-
-    float unit_rate = rate * modulation[u];
     int cx, cy;
     unit_centre(u, &cx, &cy);
-    __global float *w = weights + (size_t)u * CF_LEN;
-    __global const uchar *syn = synapse + (size_t)u * CF_LEN;
-#if !STRUCTURAL
-    (void)syn;
-#endif
-    if (sleeping) {
-        /* Live synapses weaker than `weak` times the field's mean live
-         * weight shrink by the fraction downscale (downscale()). */
-        float sum = 0.0f;
-        int n = 0;
-        for (int k = 0; k < CF_LEN; k++) {
-            int rc = cf_receptor(cx, cy, k);
-            if (LIVE(k, rc)) {
-                sum += w[k];
-                n++;
-            }
+    __global weight_t *w = FIELD(weights, u, unit_base);
+    __global const uchar *syn = FIELD(synapse, u, unit_base);
+    float y = activity[u];
+    float gain = unit_gain[u];
+    bool changed = false; /* weights changed, their sum not yet known */
+    bool swept = false;   /* the Hebbian sweep did everything */
+
+    if (gain != 0.0f) {
+        float avg = (1.0f - smoothing) * y + smoothing * avg_activity[u];
+        avg_activity[u] = avg;
+        threshold[u] += homeostatic_rate * (avg - target);
+        if (y > 0.0f)
+            active_count[u] += 1u;
+        if (scaling_rate > 0.0f) {
+            float d = drive_scale[u] /
+                      (1.0f + scaling_rate * (avg - scaling_target) /
+                                  scaling_target);
+            drive_scale[u] = d < 0.01f ? 0.01f : d > 100.0f ? 100.0f : d;
         }
-        if (n != 0) {
-            float weak = sleep_weak * (sum / (float)n);
-            for (int k = 0; k < CF_LEN; k++) {
-                int rc = cf_receptor(cx, cy, k);
-                if (LIVE(k, rc) && w[k] < weak)
-                    w[k] *= sleep_keep;
+        float recovery = gain_recovery[u];
+        if (recovery > 0.0f) {
+            float gn = gain + recovery;
+            if (gn >= 1.0f) {
+                gn = 1.0f;
+                gain_recovery[u] = 0.0f;
             }
+            unit_gain[u] = gn;
         }
-        if (!bcm)
-            normalise_live(w, syn, cx, cy);
-    } else if (bcm) {
-        float a = unit_rate * y * (y - bcm_threshold[u]);
-        if (a != 0.0f) {
-            for (int k = 0; k < CF_LEN; k++) {
-                int rc = cf_receptor(cx, cy, k);
-                if (!LIVE(k, rc))
-                    continue;
-                float v = w[k] + a * input[rc];
-                w[k] = v > 0.0f ? v : 0.0f;
+
+        float unit_rate = rate * modulation[u];
+        if (sleeping) {
+            downscale(w, syn, cx, cy, sleep_weak, sleep_keep);
+            if (!bcm)
+                normalise_live(w, syn, cx, cy);
+            changed = true;
+        } else if (bcm) {
+            float a = unit_rate * y * (y - bcm_threshold[u]);
+            if (a != 0.0f) {
+                for (int k = 0; k < CF_LEN; k++) {
+                    int rc = cf_receptor(cx, cy, k);
+                    if (!LIVE(k, rc))
+                        continue;
+                    float v = LOAD_W(w, k) + a * input[rc];
+                    STORE_W(v > 0.0f ? v : 0.0f, w, k);
+                }
+                changed = true;
             }
-        }
-    } else {
-        float a = unit_rate * y;
-        if (a > 0.0f) {
-            float sum = 0.0f;
-            for (int k = 0; k < CF_LEN; k++) {
-                int rc = cf_receptor(cx, cy, k);
-                if (!LIVE(k, rc))
-                    continue;
-                w[k] += a * input[rc];
-                sum += w[k];
-            }
+        } else {
             /* A field whose synapses are all pruned has nothing to
              * normalise. */
-            if (sum > 0.0f) {
-                float inv = 1.0f / sum;
-                for (int k = 0; k < CF_LEN; k++)
-                    w[k] *= inv;
+            float a = unit_rate * y;
+            float total = weight_sum[u] + a * input_sum[u];
+            if (a > 0.0f && total > 0.0f) {
+                float inv = 1.0f / total;
+                float3 r = respond_next
+                               ? hebbian_sweep(w, syn, input, next_input, a,
+                                               inv, cx, cy, 1)
+                               : hebbian_sweep(w, syn, input, next_input, a,
+                                               inv, cx, cy, 0);
+                weight_sum[u] = r.x;
+                if (respond_next)
+                    respond(u, r.yz, strength, threshold, drive_scale,
+                            unit_gain, drive, input_sum, next_activity);
+                swept = true;
             }
         }
+        if (bcm)
+            bcm_threshold[u] += bcm_rate * (y * y / target - bcm_threshold[u]);
     }
-    if (bcm)
-        bcm_threshold[u] += bcm_rate * (y * y / target - bcm_threshold[u]);
+    if (swept)
+        return;
+    if (changed)
+        weight_sum[u] = live_sum(w, syn, cx, cy);
+    if (respond_next)
+        respond(u, field_response(w, syn, next_input, cx, cy), strength,
+                threshold, drive_scale, unit_gain, drive, input_sum,
+                next_activity);
 }
 
 /* The mean input trace over the skin, summed in receptor order as the
@@ -157,8 +218,9 @@ __kernel void mean_trace(__global const float *input_trace,
  * below the floor for `patience` checks is pruned, an absent one sprouts
  * with probability sprout_rate * (its receptor's trace / the mean trace),
  * drawn from Philox (remap_sprout_draw); then the field is normalised
- * (Hebbian rule). One work-item per cortical unit. */
-__kernel void restructure(__global float *weights, __global uchar *synapse,
+ * (Hebbian rule). One work-item per cortical unit, per weight chunk. */
+__kernel void restructure(__global weight_t *weights, __global uchar *synapse,
+                          int unit_base, __global float *weight_sum,
                           __global const float *input_trace,
                           __global const float *mean,
                           __global const float *unit_gain, uint seed_lo,
@@ -172,8 +234,8 @@ __kernel void restructure(__global float *weights, __global uchar *synapse,
     float mean_trace = mean[0];
     int cx, cy;
     unit_centre(u, &cx, &cy);
-    __global float *w = weights + (size_t)u * CF_LEN;
-    __global uchar *syn = synapse + (size_t)u * CF_LEN;
+    __global weight_t *w = FIELD(weights, u, unit_base);
+    __global uchar *syn = FIELD(synapse, u, unit_base);
     philox4x32_ctr_t v = {{0u, 0u, 0u, 0u}};
     int block = -1;
     for (int k = 0; k < CF_LEN; k++) {
@@ -181,11 +243,11 @@ __kernel void restructure(__global float *weights, __global uchar *synapse,
         if (rc < 0)
             continue;
         if (syn[k]) {
-            if (!(w[k] < floor_w)) {
+            if (!(LOAD_W(w, k) < floor_w)) {
                 syn[k] = 1;
             } else if (syn[k] >= patience) {
                 syn[k] = 0;
-                w[k] = 0.0f;
+                STORE_W(0.0f, w, k);
             } else {
                 syn[k]++;
             }
@@ -200,10 +262,40 @@ __kernel void restructure(__global float *weights, __global uchar *synapse,
             }
             if (unit_float(v.v[k % 4]) < p) {
                 syn[k] = 1;
-                w[k] = floor_w;
+                STORE_W(floor_w, w, k);
             }
         }
     }
     if (hebbian)
         normalise_live(w, syn, cx, cy);
+    weight_sum[u] = live_sum(w, syn, cx, cy);
+}
+
+/* Weights arriving from the host (push): float values from `src` (this
+ * chunk's fields) are stored in the storage precision, and each field's
+ * live sum is taken from what was stored. Launched per chunk. */
+__kernel void import_weights(__global const float *src,
+                             __global weight_t *weights,
+                             __global const uchar *synapse, int unit_base,
+                             __global float *weight_sum)
+{
+    int u = get_global_id(0);
+    int cx, cy;
+    unit_centre(u, &cx, &cy);
+    __global const float *s = FIELD(src, u, unit_base);
+    __global weight_t *w = FIELD(weights, u, unit_base);
+    for (int k = 0; k < CF_LEN; k++)
+        STORE_W(s[k], w, k);
+    weight_sum[u] = live_sum(w, FIELD(synapse, u, unit_base), cx, cy);
+}
+
+/* Weights leaving for the host (pull) as floats. Launched per chunk. */
+__kernel void export_weights(__global const weight_t *weights, int unit_base,
+                             __global float *dst)
+{
+    int u = get_global_id(0);
+    __global const weight_t *w = FIELD(weights, u, unit_base);
+    __global float *d = FIELD(dst, u, unit_base);
+    for (int k = 0; k < CF_LEN; k++)
+        d[k] = LOAD_W(w, k);
 }

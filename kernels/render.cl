@@ -21,12 +21,11 @@ inline uchar scale_channel(uchar c, float f)
 }
 
 /* The map colour of unit u; label: its region, or -1 without weight. */
-inline uchar4 map_colour(__global const float *weights, int u,
+inline uchar4 map_colour(__global const weight_t *w, int u,
                          __global const float *box, int regions,
                          __global const uchar4 *region_colour, uchar4 empty,
                          int *label)
 {
-    __global const float *w = weights + (size_t)u * CF_LEN;
     int cx, cy;
     unit_centre(u, &cx, &cy);
     float sw = 0.0f, sx = 0.0f, sy = 0.0f;
@@ -36,9 +35,10 @@ inline uchar4 map_colour(__global const float *weights, int u,
         if (dx * dx + dy * dy > CF_R2I || rx < 0 || ry < 0 || rx >= SKIN_N ||
             ry >= SKIN_N)
             continue;
-        sw += w[k];
-        sx += w[k] * (float)rx;
-        sy += w[k] * (float)ry;
+        float wk = LOAD_W(w, k);
+        sw += wk;
+        sx += wk * (float)rx;
+        sy += wk * (float)ry;
     }
     *label = -1;
     if (!(sw > 0.0f))
@@ -70,7 +70,8 @@ inline uchar blend_channel(uchar c, uchar l, float gain)
     return (uchar)((float)c * gain + (float)l * (1.0f - gain) + 0.5f);
 }
 
-__kernel void unit_colour(__global const float *weights,
+/* Launched per weight chunk (FIELD). */
+__kernel void unit_colour(__global const weight_t *weights, int unit_base,
                           __global const float *activity,
                           __global const float *threshold,
                           __global const float *unit_gain,
@@ -90,7 +91,8 @@ __kernel void unit_colour(__global const float *weights,
     int l = -1;
     uchar4 c;
     if (kind == PANEL_MAP)
-        c = map_colour(weights, u, box, regions, region_colour, empty, &l);
+        c = map_colour(FIELD(weights, u, unit_base), u, box, regions,
+                       region_colour, empty, &l);
     else
         c = scalar_colour(lut, lo, hi,
                           kind == PANEL_ACTIVITY ? activity[u] : threshold[u]);

@@ -4,27 +4,59 @@
  * unit's gain (0 dead, below 1 penumbra).
  * One work-item per cortical unit; each walks its own contiguous field. */
 
-__kernel void afferent(__global const float *weights,
+/* The response of a field to input x (the weighted sum), and the sum of x
+ * over the field's live synapses, which learning's normalisation needs. */
+inline float2 field_response(__global const weight_t *w,
+                             __global const uchar *syn,
+                             __global const float *x, int cx, int cy)
+{
+#if !STRUCTURAL
+    (void)syn;
+#endif
+    float c = 0.0f, xs = 0.0f;
+    for (int k = 0; k < CF_LEN; k++) {
+        int rc = cf_receptor(cx, cy, k);
+        if (rc < 0)
+            continue;
+        float xi = x[rc];
+        c += LOAD_W(w, k) * xi;
+        if (LIVE(k, rc))
+            xs += xi;
+    }
+    return (float2)(c, xs);
+}
+
+/* Unit u's afferent drive and first activity from its field's response. */
+inline void respond(int u, float2 r, float strength,
+                    __global const float *threshold,
+                    __global const float *drive_scale,
+                    __global const float *unit_gain, __global float *drive,
+                    __global float *input_sum, __global float *activity)
+{
+    float d = strength * drive_scale[u] * r.x;
+    drive[u] = d;
+    input_sum[u] = r.y;
+    float a = d - threshold[u];
+    activity[u] = unit_gain[u] * (a > 0.0f ? a : 0.0f);
+}
+
+/* Launched per weight chunk (see FIELD). */
+__kernel void afferent(__global const weight_t *weights,
+                       __global const uchar *synapse, int unit_base,
                        __global const float *input,
                        __global const float *threshold, float strength,
                        __global const float *drive_scale,
                        __global const float *unit_gain,
-                       __global float *drive, __global float *activity)
+                       __global float *drive, __global float *input_sum,
+                       __global float *activity)
 {
     int u = get_global_id(0);
     int cx, cy;
     unit_centre(u, &cx, &cy);
-    __global const float *w = weights + (size_t)u * CF_LEN;
-    float c = 0.0f;
-    for (int k = 0; k < CF_LEN; k++) {
-        int rc = cf_receptor(cx, cy, k);
-        if (rc >= 0)
-            c += w[k] * input[rc];
-    }
-    float d = strength * drive_scale[u] * c;
-    drive[u] = d;
-    float a = d - threshold[u];
-    activity[u] = unit_gain[u] * (a > 0.0f ? a : 0.0f);
+    float2 r = field_response(FIELD(weights, u, unit_base),
+                              FIELD(synapse, u, unit_base), input, cx, cy);
+    respond(u, r, strength, threshold, drive_scale, unit_gain, drive,
+            input_sum, activity);
 }
 
 /* Kernel k of half-width r applied to the activity around (x, y). */

@@ -25,16 +25,21 @@ typedef struct pair {
     remap_model *ref, *cl;
 } pair;
 
+/* The variant of the OpenCL step under test (the default: fused, float
+ * weights in one buffer), and the reference backend's matching options;
+ * the variant tests at the end of this file set them. */
+static remap_cl_options cl_variant;
+static remap_ref_options ref_variant;
+
 static pair make_pair(const remap_params *p, uint64_t seed)
 {
     pair pr;
     remap_error err;
-    remap_cl_options opt = {0};
-    cr_assert_eq(remap_model_create(p, seed, &remap_ref_backend, NULL, &pr.ref,
-                                    &err),
+    cr_assert_eq(remap_model_create(p, seed, &remap_ref_backend, &ref_variant,
+                                    &pr.ref, &err),
                  REMAP_OK, "%s", err.msg);
-    cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, &opt, &pr.cl,
-                                    &err),
+    cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, &cl_variant,
+                                    &pr.cl, &err),
                  REMAP_OK, "%s", err.msg);
     return pr;
 }
@@ -190,7 +195,7 @@ Test(backend, settling_without_learning)
     destroy_pair(&pr);
 }
 
-Test(backend, full_step_over_several_iterations)
+static void check_full_step_over_several_iterations(void)
 {
     remap_params p = small_params();
     pair pr = make_pair(&p, 11);
@@ -208,7 +213,12 @@ Test(backend, full_step_over_several_iterations)
     destroy_pair(&pr);
 }
 
-Test(backend, push_then_step_continues_identically)
+Test(backend, full_step_over_several_iterations)
+{
+    check_full_step_over_several_iterations();
+}
+
+static void check_push_then_step_continues_identically(void)
 {
     remap_params p = small_params();
     pair pr = make_pair(&p, 13);
@@ -226,6 +236,11 @@ Test(backend, push_then_step_continues_identically)
     step_both(&pr, 4);
     assert_state_close(&pr);
     destroy_pair(&pr);
+}
+
+Test(backend, push_then_step_continues_identically)
+{
+    check_push_then_step_continues_identically();
 }
 
 /* ---- The mechanisms added to the model: each test edits both models the
@@ -474,7 +489,7 @@ Test(backend, enrichment_rehabilitation_and_spot)
     destroy_pair(&pr);
 }
 
-Test(backend, sleep_gives_spontaneous_input_and_downscales)
+static void check_sleep_gives_spontaneous_input_and_downscales(void)
 {
     remap_params p = small_params();
     pair pr = make_pair(&p, 37);
@@ -517,7 +532,12 @@ Test(backend, sleep_gives_spontaneous_input_and_downscales)
     destroy_pair(&pr);
 }
 
-Test(backend, bcm_rule_and_sliding_threshold)
+Test(backend, sleep_gives_spontaneous_input_and_downscales)
+{
+    check_sleep_gives_spontaneous_input_and_downscales();
+}
+
+static void check_bcm_rule_and_sliding_threshold(void)
 {
     remap_params p = small_params();
     p.afferent.rule = REMAP_RULE_BCM;
@@ -564,6 +584,11 @@ Test(backend, bcm_rule_and_sliding_threshold)
     free(w0);
     free(theta0);
     destroy_pair(&pr);
+}
+
+Test(backend, bcm_rule_and_sliding_threshold)
+{
+    check_bcm_rule_and_sliding_threshold();
 }
 
 Test(backend, synaptic_scaling)
@@ -903,7 +928,7 @@ static void copy_state(remap_model *to, const remap_model *from)
     memcpy(to->unit_gain, from->unit_gain, units * sizeof(float));
 }
 
-Test(backend, render_kernels_match_the_reference)
+static void check_render_kernels_match_the_reference(void)
 {
     remap_params p = small_params();
     pair pr = make_pair(&p, 23);
@@ -947,6 +972,11 @@ Test(backend, render_kernels_match_the_reference)
     remap_model_destroy(pr.cl);
 }
 
+Test(backend, render_kernels_match_the_reference)
+{
+    check_render_kernels_match_the_reference();
+}
+
 /* Known answers: a dead unit's cell is drawn in the lesion colour, a
  * healthy unit's map colour is its region's hue, and a pixel on the edge
  * between cells of different regions is a border. */
@@ -982,4 +1012,169 @@ Test(backend, render_draws_lesions_regions_and_borders)
                  "palm pixel %u %u %u", palm[0], palm[1], palm[2]);
     free(img);
     remap_model_destroy(m);
+}
+
+/* ---- Variants of the OpenCL step: the fused pass against separate
+ * afferent and learning sweeps, weights split across buffers, and
+ * half-precision weights, each against the reference backend. */
+
+/* Every state array of two OpenCL models is bit-for-bit the same. */
+static void assert_identical(const remap_model *a, const remap_model *b)
+{
+    const remap_geometry *g = &a->geom;
+    size_t units = (size_t)g->units, slots = units * (size_t)g->cf_len;
+    size_t receptors = (size_t)g->receptors;
+    struct {
+        const char *what;
+        const void *x, *y;
+        size_t bytes;
+    } arrays[] = {
+        {"weights", a->weights, b->weights, slots * sizeof(float)},
+        {"synapse states", a->synapse, b->synapse, slots},
+        {"activity", a->activity, b->activity, units * sizeof(float)},
+        {"thresholds", a->threshold, b->threshold, units * sizeof(float)},
+        {"average activity", a->avg_activity, b->avg_activity,
+         units * sizeof(float)},
+        {"activity counters", a->active_count, b->active_count,
+         units * sizeof(uint32_t)},
+        {"input", a->input, b->input, receptors * sizeof(float)},
+        {"input traces", a->input_trace, b->input_trace,
+         receptors * sizeof(float)},
+    };
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+        cr_assert_eq(memcmp(arrays[i].x, arrays[i].y, arrays[i].bytes), 0,
+                     "%s differ at iteration %llu", arrays[i].what,
+                     (unsigned long long)a->iteration);
+}
+
+/* The fused pass (learning t and responding to t + 1 in one sweep) is an
+ * execution order, not a different model: it gives the same bits as the
+ * separate sweeps, over steps of every length and around structural
+ * checks (where it falls back to separate sweeps). */
+static void check_fused_pass(const remap_params *p, uint64_t seed)
+{
+    remap_cl_options fused = {0}, unfused = {.unfused = true};
+    remap_model *a, *b;
+    remap_error err;
+    cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, &fused, &a,
+                                    &err),
+                 REMAP_OK, "%s", err.msg);
+    cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, &unfused, &b,
+                                    &err),
+                 REMAP_OK, "%s", err.msg);
+    static const uint64_t steps[] = {1, 7, 12, 2, 9};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        cr_assert_eq(remap_model_step(a, steps[i], &err), REMAP_OK, "%s",
+                     err.msg);
+        cr_assert_eq(remap_model_step(b, steps[i], &err), REMAP_OK, "%s",
+                     err.msg);
+        cr_assert_eq(remap_model_pull(a, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_pull(b, &err), REMAP_OK, "%s", err.msg);
+        assert_identical(a, b);
+    }
+    uint64_t responses = 0;
+    for (int u = 0; u < a->geom.units; u++)
+        responses += a->active_count[u];
+    cr_assert_gt(responses, 0, "no unit responded; nothing was learned");
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+}
+
+Test(variants, fused_pass_gives_the_bits_of_separate_sweeps)
+{
+    remap_params p = small_params();
+    check_fused_pass(&p, 71);
+    p = structural_params(REMAP_RULE_HEBBIAN);
+    check_fused_pass(&p, 73);
+    p = small_params();
+    p.afferent.rule = REMAP_RULE_BCM;
+    p.afferent.bcm_rate = 0.05f;
+    p.afferent.learning_rate = 0.5f;
+    check_fused_pass(&p, 79);
+}
+
+Test(variants, unfused_step_matches_the_reference)
+{
+    cl_variant = (remap_cl_options){.unfused = true};
+    check_full_step_over_several_iterations();
+    check_sleep_gives_spontaneous_input_and_downscales();
+}
+
+/* A buffer cap that splits the weights of p's sheet into chunks of
+ * `fields` whole fields (the last one shorter). */
+static uint64_t cap_for(const remap_params *p, int fields)
+{
+    remap_geometry g;
+    remap_geometry_from_params(p, &g);
+    cr_assert_gt(g.units % fields, 0, "the last chunk should be partial");
+    return (uint64_t)fields * (uint64_t)g.cf_len * sizeof(float);
+}
+
+Test(variants, weights_split_across_buffers_match_the_reference)
+{
+    remap_params p = small_params();
+    cl_variant = (remap_cl_options){.max_buffer = cap_for(&p, 60)};
+    pair pr = make_pair(&p, 1);
+    const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
+    cr_assert(strstr(name, "weights in 4 buffers") != NULL, "%s", name);
+    destroy_pair(&pr);
+    check_full_step_over_several_iterations();
+    check_push_then_step_continues_identically();
+    check_sleep_gives_spontaneous_input_and_downscales();
+    check_bcm_rule_and_sliding_threshold();
+    check_render_kernels_match_the_reference();
+    p = structural_params(REMAP_RULE_HEBBIAN);
+    cl_variant = (remap_cl_options){.max_buffer = cap_for(&p, 45)};
+    check_structural(&p, 83);
+}
+
+Test(variants, a_field_larger_than_the_buffer_cap_is_refused)
+{
+    remap_params p = small_params();
+    remap_geometry g;
+    remap_geometry_from_params(&p, &g);
+    remap_cl_options opt = {.max_buffer =
+                                (uint64_t)g.cf_len * sizeof(float) - 4};
+    remap_model *m = NULL;
+    remap_error err;
+    cr_assert_eq(remap_model_create(&p, 1, &remap_cl_backend, &opt, &m, &err),
+                 REMAP_ETOOBIG);
+    cr_assert_null(m);
+    cr_assert(strstr(err.msg, "allows") != NULL, "%s", err.msg);
+}
+
+/* Half storage rounds every stored weight; the reference backend rounds
+ * at the same places, so the two still agree. */
+Test(variants, half_weights_match_the_rounding_reference)
+{
+    cl_variant = (remap_cl_options){.half_weights = true};
+    ref_variant = (remap_ref_options){.half_weights = true};
+    check_full_step_over_several_iterations();
+    check_push_then_step_continues_identically();
+    check_sleep_gives_spontaneous_input_and_downscales();
+    check_bcm_rule_and_sliding_threshold();
+    check_render_kernels_match_the_reference();
+    remap_params p = structural_params(REMAP_RULE_HEBBIAN);
+    check_structural(&p, 89);
+
+    /* Every weight the device holds is a half; float storage holds
+     * weights that are not. */
+    p = small_params();
+    pair pr = make_pair(&p, 97);
+    step_both(&pr, 10);
+    size_t nw = weight_count(pr.cl);
+    for (size_t k = 0; k < nw; k++)
+        cr_assert_eq(pr.cl->weights[k], remap_half_round(pr.cl->weights[k]),
+                     "weight %zu (%.9g) is not a half", k,
+                     (double)pr.cl->weights[k]);
+    destroy_pair(&pr);
+    cl_variant = (remap_cl_options){0};
+    ref_variant = (remap_ref_options){0};
+    pr = make_pair(&p, 97);
+    step_both(&pr, 10);
+    size_t not_half = 0;
+    for (size_t k = 0; k < nw; k++)
+        not_half += pr.cl->weights[k] != remap_half_round(pr.cl->weights[k]);
+    cr_assert_gt(not_half, nw / 2, "float storage looks rounded to halves");
+    destroy_pair(&pr);
 }

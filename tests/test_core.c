@@ -1,9 +1,11 @@
 /* Status names, error messages, suggestions and the parameter table. */
 #include "core/status.h"
 #include "core/suggest.h"
+#include "model/model.h"
 #include "model/params.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <string.h>
 
 Test(core, status_names_match_table)
@@ -98,4 +100,37 @@ Test(params, validate_accepts_values_at_float_bounds)
     remap_error err;
     cr_assert_eq(remap_param_set(&p, "stimulus.sigma", 0.005, &err), REMAP_OK);
     cr_assert_eq(remap_params_validate(&p, &err), REMAP_OK, "%s", err.msg);
+}
+
+/* Known IEEE half-precision roundings: ties go to the even neighbour,
+ * values past the largest half overflow, tiny ones become subnormal halves
+ * or zero. */
+Test(core, half_rounding)
+{
+    static const struct {
+        float x, half;
+    } cases[] = {
+        {1.0f, 1.0f},
+        {1.0f + 0x1p-11f, 1.0f},                  /* tie: to even */
+        {1.0f + 3 * 0x1p-11f, 1.0f + 0x1p-9f},    /* tie: to even */
+        {1.0f + 0x1p-11f + 0x1p-20f, 1.0f + 0x1p-10f},
+        {0.1f, 0.0999755859375f},
+        {65504.0f, 65504.0f},
+        {65519.0f, 65504.0f},
+        {0x1p-14f, 0x1p-14f},                     /* smallest normal */
+        {0x1p-24f, 0x1p-24f},                     /* smallest subnormal */
+        {3 * 0x1p-26f, 0x1p-24f},
+        {0x1p-25f, 0.0f},                         /* tie: to even (0) */
+        {1e-8f, 0.0f},
+        {-1.0f - 3 * 0x1p-11f, -1.0f - 0x1p-9f},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_assert_eq(remap_half_round(cases[i].x), cases[i].half,
+                     "case %zu: %a rounds to %a, not %a", i,
+                     (double)cases[i].x,
+                     (double)remap_half_round(cases[i].x),
+                     (double)cases[i].half);
+    cr_assert(isinf(remap_half_round(65520.0f)));
+    cr_assert(isinf(remap_half_round(-1e6f)) && remap_half_round(-1e6f) < 0);
+    cr_assert(isnan(remap_half_round(NAN)));
 }

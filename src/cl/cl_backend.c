@@ -2,7 +2,15 @@
  * of one iteration (stimulus, afferent, settle, learn, and under structural
  * plasticity mean_trace and restructure every interval iterations),
  * enqueued without host synchronisation until a step's iterations are all
- * queued. */
+ * queued.
+ *
+ * By default the learning sweep of iteration t also computes the afferent
+ * response to iteration t + 1's stimulus (drawn before it), so each weight
+ * is read and written once per iteration; the last iteration of a step and
+ * a structural check end with learning alone, since an event or the check
+ * may change what t + 1 sees. The afferent weights (and synapse states)
+ * live in chunks of whole fields no larger than the device's largest
+ * allocation (or options.max_buffer), stored as float or half. */
 #include "cl/backend.h"
 #include "cl/runtime.h"
 
@@ -10,18 +18,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Fields per chunk of weights; a chunk also fits a float copy of its
+ * weights (the staging buffer of push and pull). */
+typedef struct chunk {
+    cl_mem weights, synapse;
+    cl_int unit_base;
+    size_t units;
+} chunk;
+
 typedef struct cl_state {
     remap_cl cl;
     char device_name[512];
     cl_kernel k_stimulus, k_afferent, k_settle, k_learn, k_mean_trace,
-        k_restructure, k_unit_colour, k_panel_pixels;
+        k_restructure, k_import, k_export, k_unit_colour, k_panel_pixels;
+    bool fused, half;
     /* Fixed tables, and the host conditions refreshed at each step (touch
      * table, fused regions). */
     cl_mem region_cdf, region_box, skin_region, exc_kernel, inh_kernel,
         co_touch;
-    /* State. */
-    cl_mem weights, threshold, avg_activity, active_count, input, synapse,
-        bcm_threshold, drive_scale, input_trace;
+    /* State. input[t % 2] holds iteration t's stimulus. */
+    chunk *chunks;
+    size_t chunk_count, chunk_units;
+    cl_mem weight_sum, input_sum, threshold, avg_activity, active_count,
+        input[2], bcm_threshold, drive_scale, input_trace;
     /* Perturbations (host edits, pushed). */
     cl_mem unit_gain, gain_recovery, modulation, receptor_gain;
     /* Per-iteration scratch: afferent drive and the two settling buffers;
@@ -53,40 +72,75 @@ static void cl_destroy(void *state)
     cl_state *s = state;
     if (!s)
         return;
-    cl_kernel *ks[] = {&s->k_stimulus,    &s->k_afferent,
-                       &s->k_settle,      &s->k_learn,
-                       &s->k_mean_trace,  &s->k_restructure,
-                       &s->k_unit_colour, &s->k_panel_pixels};
+    cl_kernel *ks[] = {&s->k_stimulus,    &s->k_afferent,  &s->k_settle,
+                       &s->k_learn,       &s->k_mean_trace, &s->k_restructure,
+                       &s->k_import,      &s->k_export,    &s->k_unit_colour,
+                       &s->k_panel_pixels};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (*ks[i])
             clReleaseKernel(*ks[i]);
+    for (size_t c = 0; s->chunks && c < s->chunk_count; c++) {
+        release(&s->chunks[c].weights);
+        release(&s->chunks[c].synapse);
+    }
+    free(s->chunks);
     cl_mem *ms[] = {&s->region_cdf,    &s->region_box,    &s->skin_region,
                     &s->exc_kernel,    &s->inh_kernel,    &s->co_touch,
-                    &s->weights,       &s->threshold,     &s->avg_activity,
-                    &s->active_count,  &s->input,         &s->synapse,
-                    &s->bcm_threshold, &s->drive_scale,   &s->input_trace,
-                    &s->unit_gain,     &s->gain_recovery, &s->modulation,
-                    &s->receptor_gain, &s->drive,         &s->act[0],
-                    &s->act[1],        &s->mean_trace,    &s->lut,
-                    &s->region_colour, &s->unit_rgba,     &s->unit_label,
-                    &s->image};
+                    &s->weight_sum,    &s->input_sum,     &s->threshold,
+                    &s->avg_activity,  &s->active_count,  &s->input[0],
+                    &s->input[1],      &s->bcm_threshold, &s->drive_scale,
+                    &s->input_trace,   &s->unit_gain,     &s->gain_recovery,
+                    &s->modulation,    &s->receptor_gain, &s->drive,
+                    &s->act[0],        &s->act[1],        &s->mean_trace,
+                    &s->lut,           &s->region_colour, &s->unit_rgba,
+                    &s->unit_label,    &s->image};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
         release(ms[i]);
     remap_cl_close(&s->cl);
     free(s);
 }
 
+/* Units per weight chunk: as many whole fields as fit in `cap` bytes at
+ * float size (the staging copy is float even when the storage is half);
+ * 0 when not even one does. */
+static uint64_t chunk_units_for(const remap_geometry *g, uint64_t cap)
+{
+    uint64_t field = (uint64_t)g->cf_len * sizeof(float);
+    uint64_t n = cap / field;
+    return n < (uint64_t)g->units ? n : (uint64_t)g->units;
+}
+
+/* What the fit check needs to know besides the density. */
+typedef struct fit_ctx {
+    const remap_params *params;
+    uint64_t weight_bytes; /* 4 or 2 */
+    uint64_t cap;          /* largest chunk, bytes */
+} fit_ctx;
+
+/* Device memory for a cortex density: the model's state with the weights
+ * at their storage size, the per-unit sums and the second input, plus one
+ * chunk's staging copy; the largest buffer is a chunk (at most cap). */
 static void need_for_density(float density, const void *ctx, uint64_t *total,
                              uint64_t *largest)
 {
-    remap_params p = *(const remap_params *)ctx;
+    const fit_ctx *f = ctx;
+    remap_params p = *f->params;
     p.cortex.density = density;
     remap_geometry g;
     remap_geometry_from_params(&p, &g);
     remap_memory mem;
     remap_memory_need(&g, &mem);
-    *total = mem.total;
-    *largest = mem.largest;
+    uint64_t slots = (uint64_t)g.units * (uint64_t)g.cf_len;
+    uint64_t chunk_units = chunk_units_for(&g, f->cap);
+    uint64_t staging = chunk_units * (uint64_t)g.cf_len * sizeof(float);
+    *total = mem.total - slots * sizeof(float) + slots * f->weight_bytes +
+             2 * (uint64_t)g.units * sizeof(float) +
+             (uint64_t)g.receptors * sizeof(float) + staging;
+    /* A field that does not fit in one allocation cannot run at all. */
+    *largest = chunk_units ? staging : UINT64_MAX;
+    uint64_t per_unit = (uint64_t)g.units * sizeof(float);
+    if (per_unit > *largest)
+        *largest = per_unit;
 }
 
 static remap_status make_buffer(cl_state *s, size_t bytes, const char *what,
@@ -106,6 +160,8 @@ static remap_status create_kernels(cl_state *s, remap_error *err)
                  {"learn", &s->k_learn},
                  {"mean_trace", &s->k_mean_trace},
                  {"restructure", &s->k_restructure},
+                 {"import_weights", &s->k_import},
+                 {"export_weights", &s->k_export},
                  {"unit_colour", &s->k_unit_colour},
                  {"panel_pixels", &s->k_panel_pixels}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -115,6 +171,31 @@ static remap_status create_kernels(cl_state *s, remap_error *err)
         snprintf(what, sizeof what, "clCreateKernel(%s)", table[i].name);
         if (check(rc, what, err))
             return err ? err->status : REMAP_EDEVICE;
+    }
+    return REMAP_OK;
+}
+
+static remap_status make_chunks(cl_state *s, const remap_geometry *g,
+                                uint64_t cap, remap_error *err)
+{
+    size_t per = (size_t)chunk_units_for(g, cap);
+    s->chunk_units = per;
+    s->chunk_count = (s->units + per - 1) / per;
+    s->chunks = calloc(s->chunk_count, sizeof *s->chunks);
+    if (!s->chunks)
+        return remap_fail(err, REMAP_ENOMEM, "OpenCL backend: out of memory");
+    size_t wbytes = s->half ? 2 : sizeof(float);
+    for (size_t c = 0; c < s->chunk_count; c++) {
+        chunk *ch = &s->chunks[c];
+        size_t base = c * per;
+        ch->unit_base = (cl_int)base;
+        ch->units = s->units - base < per ? s->units - base : per;
+        size_t slots = ch->units * (size_t)g->cf_len;
+        remap_status st;
+        if ((st = make_buffer(s, slots * wbytes, "afferent weights",
+                              &ch->weights, err)) ||
+            (st = make_buffer(s, slots, "synapse states", &ch->synapse, err)))
+            return st;
     }
     return REMAP_OK;
 }
@@ -129,6 +210,8 @@ static remap_status cl_create(remap_model *m, const void *options,
         return remap_fail(err, REMAP_ENOMEM, "OpenCL backend: out of memory");
     s->units = (size_t)g->units;
     s->receptors = (size_t)g->receptors;
+    s->fused = !(opt && opt->unfused);
+    s->half = opt && opt->half_weights;
     remap_status st = remap_cl_open(opt ? opt->device : NULL,
                                     opt && opt->profiling, &s->cl, err);
     if (st)
@@ -136,15 +219,19 @@ static remap_status cl_create(remap_model *m, const void *options,
     snprintf(s->device_name, sizeof s->device_name, "%s (%s, %s)",
              s->cl.info.name, s->cl.info.type, s->cl.info.platform);
 
+    uint64_t cap = s->cl.info.max_alloc;
+    if (opt && opt->max_buffer && opt->max_buffer < cap)
+        cap = opt->max_buffer;
+    fit_ctx fit = {&m->params, s->half ? 2 : sizeof(float), cap};
     st = remap_device_check_fit(&s->cl.info, m->params.cortex.density,
-                                need_for_density, &m->params, err);
+                                need_for_density, &fit, err);
     if (st)
         goto fail;
 
     /* Geometry is fixed for a model, so it is compiled in (with whether
-     * synapse liveness is state: structural plasticity). Correctly
-     * rounded division keeps the normalisation equal to the reference
-     * backend's where the device offers it. */
+     * synapse liveness is state: structural plasticity, and the weights'
+     * storage). Correctly rounded division keeps the normalisation equal
+     * to the reference backend's where the device offers it. */
     cl_device_fp_config fp = 0;
     clGetDeviceInfo(s->cl.device, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp,
                     NULL);
@@ -152,9 +239,10 @@ static remap_status cl_create(remap_model *m, const void *options,
     snprintf(opts, sizeof opts,
              "-cl-std=CL1.2 -DSKIN_N=%d -DCORTEX_N=%d -DCF_R=%d "
              "-DCF_SIDE=%d -DCF_LEN=%d -DCF_R2I=%d -DEXC_R=%d -DINH_R=%d "
-             "-DSTRUCTURAL=%d%s",
+             "-DSTRUCTURAL=%d -DHALF_WEIGHTS=%d%s",
              g->skin_n, g->cortex_n, g->cf_r, g->cf_side, g->cf_len,
              g->cf_r2i, g->exc_r, g->inh_r, g->structural ? 1 : 0,
+             s->half ? 1 : 0,
              (fp & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT)
                  ? " -cl-fp32-correctly-rounded-divide-sqrt"
                  : "");
@@ -164,6 +252,21 @@ static remap_status cl_create(remap_model *m, const void *options,
     st = create_kernels(s, err);
     if (st)
         goto fail;
+    st = make_chunks(s, g, cap, err);
+    if (st)
+        goto fail;
+    /* The name tells how the step runs when it is not the default. */
+    size_t len = strlen(s->device_name);
+    char variant[128] = "";
+    snprintf(variant, sizeof variant, "%s%s",
+             s->fused ? "" : ", separate sweeps",
+             s->half ? ", half-precision weights" : "");
+    if (s->chunk_count > 1)
+        snprintf(variant + strlen(variant), sizeof variant - strlen(variant),
+                 ", weights in %zu buffers", s->chunk_count);
+    if (variant[0])
+        snprintf(s->device_name + len, sizeof s->device_name - len, " [%s]",
+                 variant + 2);
 
     size_t units = s->units, exc_side = (size_t)(2 * g->exc_r + 1),
            inh_side = (size_t)(2 * g->inh_r + 1);
@@ -181,13 +284,13 @@ static remap_status cl_create(remap_model *m, const void *options,
         {inh_side * inh_side * sizeof(float), "inhibitory kernel",
          &s->inh_kernel},
         {REMAP_REGION_COUNT, "fused regions", &s->co_touch},
-        {units * (size_t)g->cf_len * sizeof(float), "afferent weights",
-         &s->weights},
+        {units * sizeof(float), "field weight sums", &s->weight_sum},
+        {units * sizeof(float), "field input sums", &s->input_sum},
         {units * sizeof(float), "thresholds", &s->threshold},
         {units * sizeof(float), "average activity", &s->avg_activity},
         {units * sizeof(uint32_t), "activity counters", &s->active_count},
-        {s->receptors * sizeof(float), "input", &s->input},
-        {units * (size_t)g->cf_len, "synapse states", &s->synapse},
+        {s->receptors * sizeof(float), "input", &s->input[0]},
+        {s->receptors * sizeof(float), "next input", &s->input[1]},
         {units * sizeof(float), "BCM thresholds", &s->bcm_threshold},
         {units * sizeof(float), "drive scales", &s->drive_scale},
         {s->receptors * sizeof(float), "input traces", &s->input_trace},
@@ -217,12 +320,19 @@ fail:
     return st;
 }
 
+static remap_status write_at(cl_state *s, cl_mem buf, size_t offset,
+                             size_t bytes, const void *src, const char *what,
+                             remap_error *err)
+{
+    cl_int rc = clEnqueueWriteBuffer(s->cl.queue, buf, CL_TRUE, offset, bytes,
+                                     src, 0, NULL, NULL);
+    return check(rc, what, err);
+}
+
 static remap_status write(cl_state *s, cl_mem buf, size_t bytes,
                           const void *src, const char *what, remap_error *err)
 {
-    cl_int rc = clEnqueueWriteBuffer(s->cl.queue, buf, CL_TRUE, 0, bytes, src,
-                                     0, NULL, NULL);
-    return check(rc, what, err);
+    return write_at(s, buf, 0, bytes, src, what, err);
 }
 
 static remap_status read(cl_state *s, cl_mem buf, size_t bytes, void *dst,
@@ -233,8 +343,155 @@ static remap_status read(cl_state *s, cl_mem buf, size_t bytes, void *dst,
     return check(rc, what, err);
 }
 
-static remap_status cl_push(void *state, const remap_model *m,
-                            remap_error *err)
+/* Sets consecutive kernel arguments from (size, pointer) pairs, from
+ * argument `first` on. */
+typedef struct arg {
+    size_t size;
+    const void *value;
+} arg;
+
+static remap_status set_args_from(cl_kernel k, const char *name, cl_uint first,
+                                  const arg *args, size_t n, remap_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        cl_int rc = clSetKernelArg(k, first + (cl_uint)i, args[i].size,
+                                   args[i].value);
+        if (rc != CL_SUCCESS) {
+            char what[96];
+            snprintf(what, sizeof what, "clSetKernelArg(%s, %zu)", name,
+                     (size_t)first + i);
+            return check(rc, what, err);
+        }
+    }
+    return REMAP_OK;
+}
+
+static remap_status set_args(cl_kernel k, const char *name, const arg *args,
+                             size_t n, remap_error *err)
+{
+    return set_args_from(k, name, 0, args, n, err);
+}
+
+#define ARG(x) {sizeof(x), &(x)}
+#define NARGS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Launches `global` work-items with ids from `offset` on. */
+static remap_status enqueue_at(cl_state *s, cl_kernel k, size_t offset,
+                               size_t global, const char *name,
+                               remap_error *err)
+{
+    cl_int rc = clEnqueueNDRangeKernel(s->cl.queue, k, 1,
+                                       offset ? &offset : NULL, &global, NULL,
+                                       0, NULL, NULL);
+    if (rc == CL_SUCCESS)
+        return REMAP_OK;
+    char what[96];
+    snprintf(what, sizeof what, "clEnqueueNDRangeKernel(%s)", name);
+    return check(rc, what, err);
+}
+
+static remap_status enqueue(cl_state *s, cl_kernel k, size_t global,
+                            const char *name, remap_error *err)
+{
+    return enqueue_at(s, k, 0, global, name, err);
+}
+
+/* Launches a kernel whose first three arguments are a chunk's weights,
+ * synapse states and first unit, once per chunk over its units. */
+static remap_status enqueue_chunks(cl_state *s, cl_kernel k, const char *name,
+                                   remap_error *err)
+{
+    for (size_t c = 0; c < s->chunk_count; c++) {
+        chunk *ch = &s->chunks[c];
+        arg a[] = {ARG(ch->weights), ARG(ch->synapse), ARG(ch->unit_base)};
+        remap_status st;
+        if ((st = set_args(k, name, a, NARGS(a), err)) ||
+            (st = enqueue_at(s, k, (size_t)ch->unit_base, ch->units, name,
+                             err)))
+            return st;
+    }
+    return REMAP_OK;
+}
+
+/* A float buffer as large as the largest chunk's fields, for moving
+ * weights between the host's floats and the device's storage. */
+static remap_status make_staging(cl_state *s, const remap_geometry *g,
+                                 cl_mem *out, remap_error *err)
+{
+    return make_buffer(s, s->chunk_units * (size_t)g->cf_len * sizeof(float),
+                       "weight staging", out, err);
+}
+
+/* Host weights and synapse states into the chunks: the float weights go
+ * through the staging buffer into the storage precision, and the field
+ * sums are taken from what was stored. */
+static remap_status push_weights(cl_state *s, const remap_model *m,
+                                 remap_error *err)
+{
+    const remap_geometry *g = &m->geom;
+    cl_mem staging = NULL;
+    remap_status st = make_staging(s, g, &staging, err);
+    for (size_t c = 0; !st && c < s->chunk_count; c++) {
+        chunk *ch = &s->chunks[c];
+        size_t first = (size_t)ch->unit_base * (size_t)g->cf_len;
+        size_t slots = ch->units * (size_t)g->cf_len;
+        arg a[] = {ARG(staging), ARG(ch->weights), ARG(ch->synapse),
+                   ARG(ch->unit_base), ARG(s->weight_sum)};
+        if ((st = write(s, staging, slots * sizeof(float), m->weights + first,
+                        "write weights", err)) ||
+            (st = write(s, ch->synapse, slots, m->synapse + first,
+                        "write synapse states", err)) ||
+            (st = set_args(s->k_import, "import_weights", a, NARGS(a),
+                           err)) ||
+            (st = enqueue_at(s, s->k_import, (size_t)ch->unit_base,
+                             ch->units, "import_weights", err)))
+            break;
+        /* The staging buffer is reused by the next chunk. */
+        st = check(clFinish(s->cl.queue), "clFinish", err);
+    }
+    release(&staging);
+    return st;
+}
+
+static remap_status pull_weights(cl_state *s, remap_model *m,
+                                 remap_error *err)
+{
+    const remap_geometry *g = &m->geom;
+    cl_mem staging = NULL;
+    remap_status st = REMAP_OK;
+    if (s->half)
+        st = make_staging(s, g, &staging, err);
+    for (size_t c = 0; !st && c < s->chunk_count; c++) {
+        chunk *ch = &s->chunks[c];
+        size_t first = (size_t)ch->unit_base * (size_t)g->cf_len;
+        size_t slots = ch->units * (size_t)g->cf_len;
+        if (s->half) {
+            arg a[] = {ARG(ch->weights), ARG(ch->unit_base), ARG(staging)};
+            if ((st = set_args(s->k_export, "export_weights", a, NARGS(a),
+                               err)) ||
+                (st = enqueue_at(s, s->k_export, (size_t)ch->unit_base,
+                                 ch->units, "export_weights", err)) ||
+                (st = read(s, staging, slots * sizeof(float),
+                           m->weights + first, "read weights", err)))
+                break;
+        } else if ((st = read(s, ch->weights, slots * sizeof(float),
+                              m->weights + first, "read weights", err))) {
+            break;
+        }
+        st = read(s, ch->synapse, slots, m->synapse + first,
+                  "read synapse states", err);
+    }
+    release(&staging);
+    return st;
+}
+
+/* The input buffer of iteration t's stimulus. */
+static cl_mem input_of(const cl_state *s, uint64_t t)
+{
+    return s->input[t % 2];
+}
+
+static remap_status cl_push(void *state, remap_model *m, remap_error *err)
 {
     cl_state *s = state;
     const remap_geometry *g = &m->geom;
@@ -244,6 +501,8 @@ static remap_status cl_push(void *state, const remap_model *m,
     for (int r = 0; r < REMAP_REGION_COUNT; r++)
         remap_region_bounds(m, r, &boxes[4 * r], &boxes[4 * r + 1],
                             &boxes[4 * r + 2], &boxes[4 * r + 3]);
+    /* The last stimulus belongs to the iteration before this one. */
+    cl_mem last_input = input_of(s, m->iteration + 1);
     remap_status st;
     if ((st = write(s, s->region_cdf, REMAP_REGION_COUNT * sizeof(float),
                     m->region_cdf, "write region table", err)) ||
@@ -255,18 +514,15 @@ static remap_status cl_push(void *state, const remap_model *m,
                     m->exc_kernel, "write excitatory kernel", err)) ||
         (st = write(s, s->inh_kernel, inh_side * inh_side * sizeof(float),
                     m->inh_kernel, "write inhibitory kernel", err)) ||
-        (st = write(s, s->weights, units * (size_t)g->cf_len * sizeof(float),
-                    m->weights, "write weights", err)) ||
+        (st = push_weights(s, m, err)) ||
         (st = write(s, s->threshold, units * sizeof(float), m->threshold,
                     "write thresholds", err)) ||
         (st = write(s, s->avg_activity, units * sizeof(float),
                     m->avg_activity, "write average activity", err)) ||
         (st = write(s, s->active_count, units * sizeof(uint32_t),
                     m->active_count, "write activity counters", err)) ||
-        (st = write(s, s->input, s->receptors * sizeof(float), m->input,
+        (st = write(s, last_input, s->receptors * sizeof(float), m->input,
                     "write input", err)) ||
-        (st = write(s, s->synapse, units * (size_t)g->cf_len, m->synapse,
-                    "write synapse states", err)) ||
         (st = write(s, s->bcm_threshold, units * sizeof(float),
                     m->bcm_threshold, "write BCM thresholds", err)) ||
         (st = write(s, s->drive_scale, units * sizeof(float),
@@ -294,19 +550,16 @@ static remap_status cl_pull(void *state, remap_model *m, remap_error *err)
     cl_state *s = state;
     size_t units = s->units;
     remap_status st;
-    if ((st = read(s, s->weights,
-                   units * (size_t)m->geom.cf_len * sizeof(float), m->weights,
-                   "read weights", err)) ||
+    if ((st = pull_weights(s, m, err)) ||
         (st = read(s, s->threshold, units * sizeof(float), m->threshold,
                    "read thresholds", err)) ||
         (st = read(s, s->avg_activity, units * sizeof(float),
                    m->avg_activity, "read average activity", err)) ||
         (st = read(s, s->active_count, units * sizeof(uint32_t),
                    m->active_count, "read activity counters", err)) ||
-        (st = read(s, s->input, s->receptors * sizeof(float), m->input,
-                   "read input", err)) ||
-        (st = read(s, s->synapse, units * (size_t)m->geom.cf_len, m->synapse,
-                   "read synapse states", err)) ||
+        (st = read(s, input_of(s, m->iteration + 1),
+                   s->receptors * sizeof(float), m->input, "read input",
+                   err)) ||
         (st = read(s, s->bcm_threshold, units * sizeof(float),
                    m->bcm_threshold, "read BCM thresholds", err)) ||
         (st = read(s, s->drive_scale, units * sizeof(float), m->drive_scale,
@@ -322,39 +575,48 @@ static remap_status cl_pull(void *state, remap_model *m, remap_error *err)
                 "read activity", err);
 }
 
-/* Sets consecutive kernel arguments from (size, pointer) pairs. */
-typedef struct arg {
-    size_t size;
-    const void *value;
-} arg;
+/* The arguments of one iteration that stay fixed through a step. */
+typedef struct step_args {
+    cl_uint seed_lo, seed_hi;
+    float inv_skin_n, inv2s2, peak;
+    cl_float4 spot;
+    float spot_share;
+    cl_int spot_region, sleeping;
+    float noise, trace_rate, strength, exc, inh;
+} step_args;
 
-static remap_status set_args(cl_kernel k, const char *name, const arg *args,
-                             size_t n, remap_error *err)
+/* Draws iteration t's stimulus into its input buffer. */
+static remap_status enqueue_stimulus(cl_state *s, step_args *sa, uint64_t t,
+                                     remap_error *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        cl_int rc = clSetKernelArg(k, (cl_uint)i, args[i].size, args[i].value);
-        if (rc != CL_SUCCESS) {
-            char what[96];
-            snprintf(what, sizeof what, "clSetKernelArg(%s, %zu)", name, i);
-            return check(rc, what, err);
-        }
-    }
-    return REMAP_OK;
+    cl_uint it_lo = (cl_uint)t, it_hi = (cl_uint)(t >> 32);
+    cl_mem input = input_of(s, t);
+    arg a[] = {ARG(sa->seed_lo),     ARG(sa->seed_hi),
+               ARG(it_lo),           ARG(it_hi),
+               ARG(s->region_cdf),   ARG(s->region_box),
+               ARG(s->skin_region),  ARG(s->co_touch),
+               ARG(sa->spot),        ARG(sa->spot_share),
+               ARG(sa->spot_region), ARG(sa->inv_skin_n),
+               ARG(sa->inv2s2),      ARG(sa->peak),
+               ARG(sa->sleeping),    ARG(sa->noise),
+               ARG(s->receptor_gain), ARG(sa->trace_rate),
+               ARG(s->input_trace),  ARG(input)};
+    remap_status st = set_args(s->k_stimulus, "stimulus", a, NARGS(a), err);
+    return st ? st : enqueue(s, s->k_stimulus, s->receptors, "stimulus", err);
 }
 
-#define ARG(x) {sizeof(x), &(x)}
-#define NARGS(a) (sizeof(a) / sizeof((a)[0]))
-
-static remap_status enqueue(cl_state *s, cl_kernel k, size_t global,
-                            const char *name, remap_error *err)
+/* The afferent response to iteration t's stimulus (its first activity in
+ * act[0]). */
+static remap_status enqueue_afferent(cl_state *s, step_args *sa, uint64_t t,
+                                     remap_error *err)
 {
-    cl_int rc = clEnqueueNDRangeKernel(s->cl.queue, k, 1, NULL, &global, NULL,
-                                       0, NULL, NULL);
-    if (rc == CL_SUCCESS)
-        return REMAP_OK;
-    char what[96];
-    snprintf(what, sizeof what, "clEnqueueNDRangeKernel(%s)", name);
-    return check(rc, what, err);
+    cl_mem input = input_of(s, t);
+    arg a[] = {ARG(input),          ARG(s->threshold), ARG(sa->strength),
+               ARG(s->drive_scale), ARG(s->unit_gain), ARG(s->drive),
+               ARG(s->input_sum),   ARG(s->act[0])};
+    remap_status st = set_args_from(s->k_afferent, "afferent", 3, a, NARGS(a),
+                                    err);
+    return st ? st : enqueue_chunks(s, s->k_afferent, "afferent", err);
 }
 
 static remap_status cl_step(void *state, remap_model *m, uint64_t count,
@@ -374,21 +636,25 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
         (st = write(s, s->co_touch, REMAP_REGION_COUNT, c->co_touch,
                     "write fused regions", err)))
         return st;
-    cl_uint seed_lo = (cl_uint)m->seed, seed_hi = (cl_uint)(m->seed >> 32);
-    float inv_skin_n = 1.0f / (float)g->skin_n;
-    float inv2s2 = remap_touch_inv2s2(p);
-    float peak = p->stimulus.peak;
-    cl_float4 spot = {{c->spot[0], c->spot[1], c->spot[2], c->spot[3]}};
-    float spot_share = c->spot_share;
-    /* The region of the enriched spot, as remap_touch_draw finds it. */
-    cl_int spot_region = (cl_int)remap_layout_region_at(
-        p->layout, 0.5f * (c->spot[0] + c->spot[2]),
-        0.5f * (c->spot[1] + c->spot[3]));
-    cl_int sleeping = c->sleeping ? 1 : 0;
-    float noise = c->sleep.noise;
-    float trace_rate = p->afferent.structural.trace;
-    float strength = p->afferent.strength;
-    float exc = p->excitatory.strength, inh = p->inhibitory.strength;
+    step_args sa = {
+        .seed_lo = (cl_uint)m->seed,
+        .seed_hi = (cl_uint)(m->seed >> 32),
+        .inv_skin_n = 1.0f / (float)g->skin_n,
+        .inv2s2 = remap_touch_inv2s2(p),
+        .peak = p->stimulus.peak,
+        .spot = {{c->spot[0], c->spot[1], c->spot[2], c->spot[3]}},
+        .spot_share = c->spot_share,
+        /* The region of the enriched spot, as remap_touch_draw finds it. */
+        .spot_region = (cl_int)remap_layout_region_at(
+            p->layout, 0.5f * (c->spot[0] + c->spot[2]),
+            0.5f * (c->spot[1] + c->spot[3])),
+        .sleeping = c->sleeping ? 1 : 0,
+        .noise = c->sleep.noise,
+        .trace_rate = p->afferent.structural.trace,
+        .strength = p->afferent.strength,
+        .exc = p->excitatory.strength,
+        .inh = p->inhibitory.strength,
+    };
     const remap_homeostasis_params *h = &p->homeostasis;
     float smoothing = h->smoothing, target = h->target;
     float scaling_rate = p->afferent.scaling.rate;
@@ -405,19 +671,34 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
     uint64_t interval = sp->interval > 0 ? (uint64_t)sp->interval : 1;
     int settled = p->settle_steps % 2;
 
-    arg a_aff[] = {ARG(s->weights),     ARG(s->input),
-                   ARG(s->threshold),   ARG(strength),
-                   ARG(s->drive_scale), ARG(s->unit_gain),
-                   ARG(s->drive),       ARG(s->act[0])};
     arg a_mean[] = {ARG(s->input_trace), ARG(s->mean_trace)};
-    if ((st = set_args(s->k_afferent, "afferent", a_aff, NARGS(a_aff), err)) ||
-        (st = set_args(s->k_mean_trace, "mean_trace", a_mean, NARGS(a_mean),
+    if ((st = set_args(s->k_mean_trace, "mean_trace", a_mean, NARGS(a_mean),
                        err)))
         return st;
 
+    bool responded = false; /* this iteration's response is computed */
     for (uint64_t t = 0; t < count; t++) {
         uint64_t it = m->iteration + t;
-        cl_uint it_lo = (cl_uint)it, it_hi = (cl_uint)(it >> 32);
+        if (!responded &&
+            ((st = enqueue_stimulus(s, &sa, it, err)) ||
+             (st = enqueue_afferent(s, &sa, it, err))))
+            return st;
+        /* Settling ping-pongs between act[0] and act[1]. */
+        for (int step = 0; step < p->settle_steps; step++) {
+            arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->drive),
+                              ARG(s->threshold),     ARG(s->exc_kernel),
+                              ARG(s->inh_kernel),    ARG(sa.exc),
+                              ARG(sa.inh),           ARG(s->unit_gain),
+                              ARG(s->act[1 - step % 2])};
+            if ((st = set_args(s->k_settle, "settle", a_settle,
+                               NARGS(a_settle), err)) ||
+                (st = enqueue(s, s->k_settle, s->units, "settle", err)))
+                return st;
+        }
+        bool check_due = g->structural && (it + 1) % interval == 0;
+        cl_int respond = s->fused && t + 1 < count && !check_due;
+        if (respond && (st = enqueue_stimulus(s, &sa, it + 1, err)))
+            return st;
         /* Age, modulation, rehabilitation and sleep factors of this
          * iteration, in the reference backend's arithmetic. */
         remap_rates rates;
@@ -425,35 +706,9 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
         float hrate = h->rate * rates.homeostasis;
         float rate = p->afferent.learning_rate / (float)g->cf_full *
                      rates.learn;
-        arg a_stim[] = {ARG(seed_lo),          ARG(seed_hi),
-                        ARG(it_lo),            ARG(it_hi),
-                        ARG(s->region_cdf),    ARG(s->region_box),
-                        ARG(s->skin_region),   ARG(s->co_touch),
-                        ARG(spot),             ARG(spot_share),
-                        ARG(spot_region),      ARG(inv_skin_n),
-                        ARG(inv2s2),           ARG(peak),
-                        ARG(sleeping),         ARG(noise),
-                        ARG(s->receptor_gain), ARG(trace_rate),
-                        ARG(s->input_trace),   ARG(s->input)};
-        if ((st = set_args(s->k_stimulus, "stimulus", a_stim, NARGS(a_stim),
-                           err)) ||
-            (st = enqueue(s, s->k_stimulus, s->receptors, "stimulus", err)) ||
-            (st = enqueue(s, s->k_afferent, s->units, "afferent", err)))
-            return st;
-        /* Settling ping-pongs between act[0] and act[1]. */
-        for (int step = 0; step < p->settle_steps; step++) {
-            arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->drive),
-                              ARG(s->threshold),     ARG(s->exc_kernel),
-                              ARG(s->inh_kernel),    ARG(exc),
-                              ARG(inh),              ARG(s->unit_gain),
-                              ARG(s->act[1 - step % 2])};
-            if ((st = set_args(s->k_settle, "settle", a_settle,
-                               NARGS(a_settle), err)) ||
-                (st = enqueue(s, s->k_settle, s->units, "settle", err)))
-                return st;
-        }
-        arg a_learn[] = {ARG(s->weights),       ARG(s->synapse),
-                         ARG(s->input),         ARG(s->act[settled]),
+        cl_mem input = input_of(s, it), next = input_of(s, it + 1);
+        arg a_learn[] = {ARG(input),            ARG(s->weight_sum),
+                         ARG(s->input_sum),     ARG(s->act[settled]),
                          ARG(s->avg_activity),  ARG(s->threshold),
                          ARG(s->active_count),  ARG(s->bcm_threshold),
                          ARG(s->drive_scale),   ARG(s->unit_gain),
@@ -462,25 +717,28 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
                          ARG(target),           ARG(scaling_rate),
                          ARG(scaling_target),   ARG(rate),
                          ARG(bcm),              ARG(bcm_rate),
-                         ARG(sleeping),         ARG(sleep_weak),
-                         ARG(sleep_keep)};
-        if ((st = set_args(s->k_learn, "learn", a_learn, NARGS(a_learn),
-                           err)) ||
-            (st = enqueue(s, s->k_learn, s->units, "learn", err)))
+                         ARG(sa.sleeping),      ARG(sleep_weak),
+                         ARG(sleep_keep),       ARG(respond),
+                         ARG(next),             ARG(sa.strength),
+                         ARG(s->drive),         ARG(s->act[0])};
+        if ((st = set_args_from(s->k_learn, "learn", 3, a_learn,
+                                NARGS(a_learn), err)) ||
+            (st = enqueue_chunks(s, s->k_learn, "learn", err)))
             return st;
-        if (g->structural && (it + 1) % interval == 0) {
-            arg a_restr[] = {ARG(s->weights),     ARG(s->synapse),
-                             ARG(s->input_trace), ARG(s->mean_trace),
-                             ARG(s->unit_gain),   ARG(seed_lo),
-                             ARG(seed_hi),        ARG(it_lo),
-                             ARG(it_hi),          ARG(floor_w),
-                             ARG(patience),       ARG(sprout_rate),
-                             ARG(hebbian)};
-            if ((st = set_args(s->k_restructure, "restructure", a_restr,
-                               NARGS(a_restr), err)) ||
+        responded = respond;
+        if (check_due) {
+            cl_uint it_lo = (cl_uint)it, it_hi = (cl_uint)(it >> 32);
+            arg a_restr[] = {ARG(s->weight_sum),  ARG(s->input_trace),
+                             ARG(s->mean_trace),  ARG(s->unit_gain),
+                             ARG(sa.seed_lo),     ARG(sa.seed_hi),
+                             ARG(it_lo),          ARG(it_hi),
+                             ARG(floor_w),        ARG(patience),
+                             ARG(sprout_rate),    ARG(hebbian)};
+            if ((st = set_args_from(s->k_restructure, "restructure", 3,
+                                    a_restr, NARGS(a_restr), err)) ||
                 (st = enqueue(s, s->k_mean_trace, 1, "mean_trace", err)) ||
-                (st = enqueue(s, s->k_restructure, s->units, "restructure",
-                              err)))
+                (st = enqueue_chunks(s, s->k_restructure, "restructure",
+                                     err)))
                 return st;
         }
     }
@@ -518,22 +776,31 @@ static remap_status cl_render(void *state, const remap_model *m,
     memcpy(empty.s, rq->empty, 4);
     memcpy(border.s, rq->border, 4);
     float lo = rq->lo, hi = rq->hi;
-    arg a_unit[] = {ARG(s->weights),       ARG(s->act[s->settled]),
-                    ARG(s->threshold),     ARG(s->unit_gain),
-                    ARG(s->region_box),    ARG(regions),
-                    ARG(kind),             ARG(s->lut),
-                    ARG(lo),               ARG(hi),
-                    ARG(s->region_colour), ARG(lesion),
-                    ARG(empty),            ARG(s->unit_rgba),
-                    ARG(s->unit_label)};
+    arg a_unit[] = {ARG(s->act[s->settled]), ARG(s->threshold),
+                    ARG(s->unit_gain),       ARG(s->region_box),
+                    ARG(regions),            ARG(kind),
+                    ARG(s->lut),             ARG(lo),
+                    ARG(hi),                 ARG(s->region_colour),
+                    ARG(lesion),             ARG(empty),
+                    ARG(s->unit_rgba),       ARG(s->unit_label)};
     arg a_pix[] = {ARG(s->unit_rgba), ARG(s->unit_label), ARG(width),
                    ARG(height),       ARG(borders),       ARG(border),
                    ARG(s->image)};
-    if ((st = set_args(s->k_unit_colour, "unit_colour", a_unit,
-                       NARGS(a_unit), err)) ||
-        (st = set_args(s->k_panel_pixels, "panel_pixels", a_pix,
+    if ((st = set_args_from(s->k_unit_colour, "unit_colour", 2, a_unit,
+                            NARGS(a_unit), err)))
+        return st;
+    /* unit_colour takes a chunk's weights and first unit (no synapses). */
+    for (size_t c = 0; c < s->chunk_count; c++) {
+        chunk *ch = &s->chunks[c];
+        arg a[] = {ARG(ch->weights), ARG(ch->unit_base)};
+        if ((st = set_args(s->k_unit_colour, "unit_colour", a, NARGS(a),
+                           err)) ||
+            (st = enqueue_at(s, s->k_unit_colour, (size_t)ch->unit_base,
+                             ch->units, "unit_colour", err)))
+            return st;
+    }
+    if ((st = set_args(s->k_panel_pixels, "panel_pixels", a_pix,
                        NARGS(a_pix), err)) ||
-        (st = enqueue(s, s->k_unit_colour, s->units, "unit_colour", err)) ||
         (st = enqueue(s, s->k_panel_pixels, pixels, "panel_pixels", err)))
         return st;
     return read(s, s->image, pixels * 4, rgba, "read panel image", err);

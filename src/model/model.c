@@ -472,3 +472,20 @@ remap_status remap_model_render(remap_model *m, const remap_render_request *rq,
                           (double)rq->hi);
     return m->backend->render(m->backend_state, m, rq, rgba, err);
 }
+
+float remap_half_round(float x)
+{
+    float a = fabsf(x);
+    if (!isfinite(x) || a == 0.0f)
+        return x;
+    /* Halves from 65520 up round to infinity (the largest is 65504). */
+    if (a >= 65520.0f)
+        return copysignf(INFINITY, x);
+    /* The spacing of halves near a: 2^(e - 10) for a in [2^e, 2^(e+1)),
+     * and 2^-24 below 2^-14 (subnormal halves). Scaling by powers of two
+     * is exact, and nearbyintf rounds ties to even in the default mode. */
+    int e;
+    frexpf(a, &e); /* a = f 2^e, f in [0.5, 1): a in [2^(e-1), 2^e) */
+    int q = a < 0x1p-14f ? -24 : e - 1 - 10;
+    return copysignf(ldexpf(nearbyintf(ldexpf(a, -q)), q), x);
+}

@@ -134,7 +134,7 @@ typedef struct remap_backend_ops {
     remap_status (*pull)(void *state, struct remap_model *m, remap_error *err);
     /* Copies the host arrays into the backend (after a resume or an event
      * that edited host state). */
-    remap_status (*push)(void *state, const struct remap_model *m,
+    remap_status (*push)(void *state, struct remap_model *m,
                          remap_error *err);
     /* Short description of where the step runs ("reference (host C)",
      * "OpenCL: NVIDIA H200 (CUDA 12.4)"). */
@@ -148,6 +148,18 @@ typedef struct remap_backend_ops {
 
 /* The reference backend: plain single-threaded C, the yardstick. */
 extern const remap_backend_ops remap_ref_backend;
+
+/* Options for the reference backend (a pointer as backend_options; NULL:
+ * all off). */
+typedef struct remap_ref_options {
+    bool half_weights; /* round every stored weight to half precision, as
+                          the OpenCL backend's half storage does */
+} remap_ref_options;
+
+/* x rounded to the nearest half-precision value (ties to even), returned
+ * as a float: what storing x as a half float and loading it back gives
+ * (vstore_half in round-to-nearest mode). */
+float remap_half_round(float x);
 
 typedef struct remap_model {
     remap_params params; /* current values (timeline `set` changes them) */

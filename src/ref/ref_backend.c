@@ -8,28 +8,17 @@
 #include <string.h>
 
 typedef struct ref_state {
-    float *afferent; /* [units] gamma_A * sum_i x_i w_ij for this input */
-    float *next;     /* [units] settling buffer */
+    float *afferent;   /* [units] gamma_A * sum_i x_i w_ij for this input */
+    float *next;       /* [units] settling buffer */
+    /* Divisive normalisation knows the new sum of a field in advance: the
+     * sum of its live weights (kept up to date by every change of the
+     * weights, recomputed on push) plus the Hebbian increment's, which is
+     * the rate times the sum of the field's input (from the afferent
+     * response). So learning is a single sweep over the weights. */
+    float *weight_sum; /* [units] sum of the live weights */
+    float *input_sum;  /* [units] sum of this input over the live synapses */
+    bool half;         /* weights are stored at half precision */
 } ref_state;
-
-static remap_status ref_create(remap_model *m, const void *options,
-                               void **state, remap_error *err)
-{
-    (void)options;
-    ref_state *s = calloc(1, sizeof *s);
-    if (!s)
-        return remap_fail(err, REMAP_ENOMEM, "reference backend: out of memory");
-    s->afferent = calloc((size_t)m->geom.units, sizeof(float));
-    s->next = calloc((size_t)m->geom.units, sizeof(float));
-    if (!s->afferent || !s->next) {
-        free(s->afferent);
-        free(s->next);
-        free(s);
-        return remap_fail(err, REMAP_ENOMEM, "reference backend: out of memory");
-    }
-    *state = s;
-    return REMAP_OK;
-}
 
 static void ref_destroy(void *state)
 {
@@ -38,7 +27,47 @@ static void ref_destroy(void *state)
         return;
     free(s->afferent);
     free(s->next);
+    free(s->weight_sum);
+    free(s->input_sum);
     free(s);
+}
+
+static remap_status ref_create(remap_model *m, const void *options,
+                               void **state, remap_error *err)
+{
+    const remap_ref_options *opt = options;
+    ref_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return remap_fail(err, REMAP_ENOMEM, "reference backend: out of memory");
+    size_t units = (size_t)m->geom.units;
+    s->afferent = calloc(units, sizeof(float));
+    s->next = calloc(units, sizeof(float));
+    s->weight_sum = calloc(units, sizeof(float));
+    s->input_sum = calloc(units, sizeof(float));
+    s->half = opt && opt->half_weights;
+    if (!s->afferent || !s->next || !s->weight_sum || !s->input_sum) {
+        ref_destroy(s);
+        return remap_fail(err, REMAP_ENOMEM, "reference backend: out of memory");
+    }
+    *state = s;
+    return REMAP_OK;
+}
+
+/* A weight as stored: rounded to half precision when the storage is. */
+static float stored(const ref_state *s, float w)
+{
+    return s->half ? remap_half_round(w) : w;
+}
+
+/* Sum of the live weights of a field, in slot order. */
+static float live_sum(const remap_geometry *g, const float *w,
+                      const uint8_t *live)
+{
+    float sum = 0.0f;
+    for (int k = 0; k < g->cf_len; k++)
+        if (live[k])
+            sum += w[k];
+    return sum;
 }
 
 /* Sum of kernel k (half-width r) over the activity around unit (x, y);
@@ -84,7 +113,8 @@ static void stimulus(remap_model *m, uint64_t t)
 
 /* Sleep: live synapses weaker than `weak` times the field's mean live
  * weight shrink by the fraction `downscale`. */
-static void downscale(const remap_model *m, float *w, const uint8_t *live)
+static void downscale(const ref_state *s, const remap_model *m, float *w,
+                      const uint8_t *live)
 {
     const remap_geometry *g = &m->geom;
     float sum = 0.0f;
@@ -101,25 +131,23 @@ static void downscale(const remap_model *m, float *w, const uint8_t *live)
     float keep = 1.0f - m->cond.sleep.downscale;
     for (int k = 0; k < g->cf_len; k++)
         if (live[k] && w[k] < weak)
-            w[k] *= keep;
+            w[k] = stored(s, w[k] * keep);
 }
 
 /* Divides the live weights by their sum, as GCAL's normalisation. */
-static void normalise(const remap_geometry *g, float *w, const uint8_t *live)
+static void normalise(const ref_state *s, const remap_geometry *g, float *w,
+                      const uint8_t *live)
 {
-    float sum = 0.0f;
-    for (int k = 0; k < g->cf_len; k++)
-        if (live[k])
-            sum += w[k];
+    float sum = live_sum(g, w, live);
     if (!(sum > 0.0f))
         return;
     float inv = 1.0f / sum;
     for (int k = 0; k < g->cf_len; k++)
-        w[k] *= inv;
+        w[k] = stored(s, w[k] * inv);
 }
 
 /* Learning of unit u with response y and factor `rate` (per synapse). */
-static void learn(remap_model *m, int u, float y, float rate)
+static void learn(ref_state *s, remap_model *m, int u, float y, float rate)
 {
     const remap_geometry *g = &m->geom;
     const remap_params *p = &m->params;
@@ -130,9 +158,10 @@ static void learn(remap_model *m, int u, float y, float rate)
     bool bcm = p->afferent.rule == REMAP_RULE_BCM;
 
     if (m->cond.sleeping) {
-        downscale(m, w, live);
+        downscale(s, m, w, live);
         if (!bcm)
-            normalise(g, w, live);
+            normalise(s, g, w, live);
+        s->weight_sum[u] = live_sum(g, w, live);
     } else if (bcm) {
         float a = rate * y * (y - m->bcm_threshold[u]);
         if (a != 0.0f) {
@@ -142,28 +171,28 @@ static void learn(remap_model *m, int u, float y, float rate)
                 int rc = (cy + k / g->cf_side - g->cf_r) * g->skin_n + cx +
                          k % g->cf_side - g->cf_r;
                 float v = w[k] + a * m->input[rc];
-                w[k] = v > 0.0f ? v : 0.0f;
+                w[k] = stored(s, v > 0.0f ? v : 0.0f);
             }
+            s->weight_sum[u] = live_sum(g, w, live);
         }
     } else {
+        /* Hebbian growth divided by the field's new sum, known before the
+         * sweep. A field whose synapses are all pruned has nothing to
+         * normalise. */
         float a = rate * y;
-        if (a > 0.0f) {
+        float total = s->weight_sum[u] + a * s->input_sum[u];
+        if (a > 0.0f && total > 0.0f) {
+            float inv = 1.0f / total;
             float sum = 0.0f;
             for (int k = 0; k < g->cf_len; k++) {
                 if (!live[k])
                     continue;
                 int rc = (cy + k / g->cf_side - g->cf_r) * g->skin_n + cx +
                          k % g->cf_side - g->cf_r;
-                w[k] += a * m->input[rc];
+                w[k] = stored(s, (w[k] + a * m->input[rc]) * inv);
                 sum += w[k];
             }
-            /* A field whose synapses are all pruned has nothing to
-             * normalise. */
-            if (sum > 0.0f) {
-                float inv = 1.0f / sum;
-                for (int k = 0; k < g->cf_len; k++)
-                    w[k] *= inv;
-            }
+            s->weight_sum[u] = sum;
         }
     }
     if (bcm)
@@ -175,7 +204,7 @@ static void learn(remap_model *m, int u, float y, float rate)
 /* Structural plasticity after iteration t: prune live synapses that stayed
  * below the floor for `patience` checks, sprout absent ones favouring
  * receptors with a high input trace, then normalise (Hebbian rule). */
-static void restructure(remap_model *m, uint64_t t)
+static void restructure(ref_state *s, remap_model *m, uint64_t t)
 {
     const remap_geometry *g = &m->geom;
     const remap_structural_params *sp = &m->params.afferent.structural;
@@ -211,12 +240,13 @@ static void restructure(remap_model *m, uint64_t t)
                               : sp->sprout_rate;
                 if (remap_sprout_draw(m, t, u, k) < p) {
                     syn[k] = 1;
-                    w[k] = floor_w;
+                    w[k] = stored(s, floor_w);
                 }
             }
         }
         if (m->params.afferent.rule == REMAP_RULE_HEBBIAN)
-            normalise(g, w, syn);
+            normalise(s, g, w, syn);
+        s->weight_sum[u] = live_sum(g, w, syn);
     }
 }
 
@@ -231,16 +261,22 @@ static void iterate(ref_state *s, remap_model *m)
 
     stimulus(m, t);
 
-    /* Afferent response, fixed for the iteration, and the first activity. */
+    /* Afferent response, fixed for the iteration, and the first activity;
+     * the input's sum over each field's live synapses, for learning. */
     for (int u = 0; u < g->units; u++) {
         const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
-        float c = 0.0f;
+        const uint8_t *live = m->synapse + (size_t)u * (size_t)g->cf_len;
+        float c = 0.0f, xs = 0.0f;
         for (int k = 0; k < g->cf_len; k++) {
             int rc = remap_cf_receptor(g, u, k % g->cf_side - g->cf_r,
                                        k / g->cf_side - g->cf_r);
-            if (rc >= 0)
-                c += w[k] * m->input[rc];
+            if (rc < 0)
+                continue;
+            c += w[k] * m->input[rc];
+            if (live[k])
+                xs += m->input[rc];
         }
+        s->input_sum[u] = xs;
         s->afferent[u] = p->afferent.strength * m->drive_scale[u] * c;
         float a = s->afferent[u] - m->threshold[u];
         m->activity[u] = m->unit_gain[u] * (a > 0.0f ? a : 0.0f);
@@ -288,11 +324,11 @@ static void iterate(ref_state *s, remap_model *m)
             }
             m->unit_gain[u] = gn;
         }
-        learn(m, u, y, rate * m->modulation[u]);
+        learn(s, m, u, y, rate * m->modulation[u]);
     }
     if (g->structural &&
         (t + 1) % (uint64_t)p->afferent.structural.interval == 0)
-        restructure(m, t);
+        restructure(s, m, t);
     m->iteration++;
 }
 
@@ -312,17 +348,29 @@ static remap_status ref_pull(void *state, remap_model *m, remap_error *err)
     return REMAP_OK;
 }
 
-static remap_status ref_push(void *state, const remap_model *m,
-                             remap_error *err)
+/* The host arrays are the state, but edited weights must take the storage
+ * precision, and the field sums follow them. */
+static remap_status ref_push(void *state, remap_model *m, remap_error *err)
 {
-    (void)state, (void)m, (void)err;
+    (void)err;
+    ref_state *s = state;
+    const remap_geometry *g = &m->geom;
+    size_t len = (size_t)g->cf_len;
+    for (int u = 0; u < g->units; u++) {
+        float *w = m->weights + (size_t)u * len;
+        if (s->half)
+            for (size_t k = 0; k < len; k++)
+                w[k] = remap_half_round(w[k]);
+        s->weight_sum[u] = live_sum(g, w, m->synapse + (size_t)u * len);
+    }
     return REMAP_OK;
 }
 
 static const char *ref_device_name(void *state)
 {
-    (void)state;
-    return "reference (host C, single thread)";
+    return ((ref_state *)state)->half
+               ? "reference (host C, single thread, half-precision weights)"
+               : "reference (host C, single thread)";
 }
 
 static remap_status ref_render(void *state, const remap_model *m,
