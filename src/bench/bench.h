@@ -36,7 +36,7 @@ void remap_bench_case_format(const remap_bench_case *c, char *buf,
 /* The default ladder into out (at most max entries); returns its length.
  * The first case is the default scenario's own size; the others keep the
  * skin at half the cortex's density with a field radius of 10.4 receptors
- * (cf_len 441 stored weights, 349 in the circle). quick: the default case
+ * (cf_len 441 stored weights, 341 in the circle). quick: the default case
  * and one small bigger case, for a smoke test. */
 size_t remap_bench_ladder(bool quick, remap_bench_case *out, size_t max);
 
