@@ -270,8 +270,10 @@ Test(bench, check_passes_for_the_opencl_step)
     remap_bench_case c = {32, 32, 10.4 / 32};
     remap_bench_options o = {.seed = 2};
     remap_error err;
-    cr_assert_eq(remap_bench_check(&c, &o, 5, &err), REMAP_OK, "%s",
+    double tol = 0.0;
+    cr_assert_eq(remap_bench_check(&c, &o, 5, &tol, &err), REMAP_OK, "%s",
                  err.msg);
+    cr_assert_float_eq(tol, remap_bench_tolerance(sizeof(float)), 1e-12);
 }
 
 Test(bench, copy_bandwidth_copies_and_times)

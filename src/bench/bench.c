@@ -316,7 +316,8 @@ static remap_cl_options cl_options(const remap_bench_options *o)
 
 remap_status remap_bench_check(const remap_bench_case *c,
                                const remap_bench_options *o,
-                               uint64_t iterations, remap_error *err)
+                               uint64_t iterations, double *tolerance,
+                               remap_error *err)
 {
     remap_params p;
     remap_status st = remap_bench_case_params(c, o->overrides,
@@ -333,9 +334,10 @@ remap_status remap_bench_check(const remap_bench_case *c,
         (st = remap_model_step(cl, iterations, err)) ||
         (st = remap_model_pull(cl, err)))
         goto done;
-    st = remap_bench_compare(ref, cl,
-                             remap_bench_tolerance(remap_cl_weight_bytes(cl)),
-                             err);
+    double tol = remap_bench_tolerance(remap_cl_weight_bytes(cl));
+    if (tolerance)
+        *tolerance = tol;
+    st = remap_bench_compare(ref, cl, tol, err);
     if (st == REMAP_ENUMERIC) {
         char name[64];
         remap_bench_case_format(c, name, sizeof name);

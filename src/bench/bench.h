@@ -109,11 +109,14 @@ remap_status remap_bench_compare(const remap_model *ref, const remap_model *cl,
 
 /* The correctness check before timing: `iterations` iterations of case c
  * from the same seed on the reference backend and on OpenCL with o's
- * options, then remap_bench_compare. Errors: those of model creation and
+ * options, then remap_bench_compare with remap_bench_tolerance of the
+ * bytes the backend stores per weight (into *tolerance, may be NULL).
+ * Errors: those of model creation and
  * stepping; REMAP_ENUMERIC (prefixed with the case) when they differ. */
 remap_status remap_bench_check(const remap_bench_case *c,
                                const remap_bench_options *o,
-                               uint64_t iterations, remap_error *err);
+                               uint64_t iterations, double *tolerance,
+                               remap_error *err);
 
 #define REMAP_BENCH_KERNELS 16
 
