@@ -23,4 +23,34 @@ typedef struct remap_cl_options {
 
 extern const remap_backend_ops remap_cl_backend;
 
+/* Device time of one kernel: its launches and their summed duration
+ * (CL_PROFILING_COMMAND_START to END), seconds. */
+typedef struct remap_kernel_time {
+    char name[32];
+    uint64_t launches;
+    double seconds;
+} remap_kernel_time;
+
+/* Device time per kernel accumulated since the model was created or the
+ * last reset (remap_cl_options.profiling must be on), in the order the
+ * kernels were first launched; fills at most max entries of out and
+ * returns the number of kernels (which may exceed max). Launches still in
+ * flight are waited for. 0 when profiling is off or the model is not on
+ * the OpenCL backend. */
+size_t remap_cl_kernel_times(const remap_model *m, remap_kernel_time *out,
+                             size_t max);
+
+/* Forgets the accumulated kernel times (nothing when profiling is off or
+ * the model is not on the OpenCL backend). */
+void remap_cl_kernel_times_reset(remap_model *m);
+
+/* Bytes stored per afferent weight by the model's OpenCL backend (4, or 2
+ * with half weights); the host arrays' sizeof(float) for a model on
+ * another backend. */
+size_t remap_cl_weight_bytes(const remap_model *m);
+
+/* Wall time of the OpenCL program build when the model was created,
+ * seconds; 0 for a model on another backend. */
+double remap_cl_build_seconds(const remap_model *m);
+
 #endif

@@ -53,6 +53,7 @@ typedef struct cl_state {
     cl_mem lut, region_colour, unit_rgba, unit_label, image;
     size_t image_bytes;
     size_t units, receptors;
+    struct cl_profile *profile; /* launch events (end of file) */
 } cl_state;
 
 static remap_status check(cl_int rc, const char *what, remap_error *err)
@@ -66,6 +67,13 @@ static void release(cl_mem *m)
         clReleaseMemObject(*m);
     *m = NULL;
 }
+
+struct cl_profile;
+static void profile_destroy(struct cl_profile *p);
+static remap_status profile_keep(cl_state *s, const char *name, cl_event ev,
+                                 remap_error *err);
+static remap_status profile_collect(cl_state *s, remap_error *err);
+static remap_status profile_on(cl_state *s, bool *on, remap_error *err);
 
 static void cl_destroy(void *state)
 {
@@ -96,6 +104,7 @@ static void cl_destroy(void *state)
                     &s->unit_label,    &s->image};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
         release(ms[i]);
+    profile_destroy(s->profile);
     remap_cl_close(&s->cl);
     free(s);
 }
@@ -375,16 +384,23 @@ static remap_status set_args(cl_kernel k, const char *name, const arg *args,
 #define ARG(x) {sizeof(x), &(x)}
 #define NARGS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Launches `global` work-items with ids from `offset` on. */
+/* Launches `global` work-items with ids from `offset` on. With profiling
+ * on, each launch's event is kept until the end of the step
+ * (profile_collect). */
 static remap_status enqueue_at(cl_state *s, cl_kernel k, size_t offset,
                                size_t global, const char *name,
                                remap_error *err)
 {
+    bool profiling = false;
+    remap_status st = profile_on(s, &profiling, err);
+    if (st)
+        return st;
+    cl_event ev = NULL;
     cl_int rc = clEnqueueNDRangeKernel(s->cl.queue, k, 1,
                                        offset ? &offset : NULL, &global, NULL,
-                                       0, NULL, NULL);
+                                       0, NULL, profiling ? &ev : NULL);
     if (rc == CL_SUCCESS)
-        return REMAP_OK;
+        return profiling ? profile_keep(s, name, ev, err) : REMAP_OK;
     char what[96];
     snprintf(what, sizeof what, "clEnqueueNDRangeKernel(%s)", name);
     return check(rc, what, err);
@@ -742,7 +758,8 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
                 return st;
         }
     }
-    if ((st = check(clFinish(s->cl.queue), "clFinish", err)))
+    if ((st = check(clFinish(s->cl.queue), "clFinish", err)) ||
+        (st = profile_collect(s, err)))
         return st;
     s->settled = settled;
     m->iteration += count;
@@ -821,3 +838,169 @@ const remap_backend_ops remap_cl_backend = {
     .device_name = cl_device_name,
     .render = cl_render,
 };
+
+/* ---- Profiling (remap_cl_options.profiling): the events of the launches
+ * are kept, read after the step's clFinish and released; their device
+ * times add up per kernel name. */
+
+#define PROFILE_KERNELS 32
+/* Events kept at most before they are read early (waiting for them), so a
+ * long step holds a bounded number. */
+#define PROFILE_PENDING_MAX 8192
+
+typedef struct cl_profile {
+    bool on; /* the queue was created with CL_QUEUE_PROFILING_ENABLE */
+    cl_event *events;
+    const char **names; /* kernel name of each event (static strings) */
+    size_t pending, cap;
+    remap_kernel_time times[PROFILE_KERNELS];
+    size_t kernels;
+} cl_profile;
+
+static void profile_destroy(cl_profile *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->pending; i++)
+        clReleaseEvent(p->events[i]);
+    free(p->events);
+    free(p->names);
+    free(p);
+}
+
+/* Whether the queue profiles, asked once and remembered. */
+static remap_status profile_on(cl_state *s, bool *on, remap_error *err)
+{
+    if (!s->profile) {
+        cl_command_queue_properties props = 0;
+        cl_int rc = clGetCommandQueueInfo(s->cl.queue, CL_QUEUE_PROPERTIES,
+                                          sizeof props, &props, NULL);
+        if (rc != CL_SUCCESS)
+            return check(rc, "clGetCommandQueueInfo(CL_QUEUE_PROPERTIES)",
+                         err);
+        s->profile = calloc(1, sizeof *s->profile);
+        if (!s->profile)
+            return remap_fail(err, REMAP_ENOMEM,
+                              "OpenCL backend: no memory for profiling");
+        s->profile->on = (props & CL_QUEUE_PROFILING_ENABLE) != 0;
+    }
+    *on = s->profile->on;
+    return REMAP_OK;
+}
+
+static remap_status profile_keep(cl_state *s, const char *name, cl_event ev,
+                                 remap_error *err)
+{
+    cl_profile *p = s->profile;
+    remap_status st;
+    if (p->pending == PROFILE_PENDING_MAX &&
+        (st = profile_collect(s, err)) != REMAP_OK) {
+        clReleaseEvent(ev);
+        return st;
+    }
+    if (p->pending == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 256;
+        cl_event *events = realloc(p->events, cap * sizeof *events);
+        if (events)
+            p->events = events;
+        const char **names = realloc(p->names, cap * sizeof *names);
+        if (names)
+            p->names = names;
+        if (!events || !names) {
+            clReleaseEvent(ev);
+            return remap_fail(err, REMAP_ENOMEM,
+                              "OpenCL backend: no memory for profiling "
+                              "events");
+        }
+        p->cap = cap;
+    }
+    p->events[p->pending] = ev;
+    p->names[p->pending] = name;
+    p->pending++;
+    return REMAP_OK;
+}
+
+/* Waits for the kept events, adds their device times to their kernels'
+ * and releases them. */
+static remap_status profile_collect(cl_state *s, remap_error *err)
+{
+    cl_profile *p = s->profile;
+    if (!p || !p->pending)
+        return REMAP_OK;
+    cl_int rc = clWaitForEvents((cl_uint)p->pending, p->events);
+    remap_status st = check(rc, "clWaitForEvents(profiling)", err);
+    for (size_t i = 0; i < p->pending; i++) {
+        cl_ulong start = 0, end = 0;
+        if (!st) {
+            rc = clGetEventProfilingInfo(p->events[i],
+                                         CL_PROFILING_COMMAND_START,
+                                         sizeof start, &start, NULL);
+            if (rc == CL_SUCCESS)
+                rc = clGetEventProfilingInfo(p->events[i],
+                                             CL_PROFILING_COMMAND_END,
+                                             sizeof end, &end, NULL);
+            st = check(rc, "clGetEventProfilingInfo", err);
+        }
+        clReleaseEvent(p->events[i]);
+        if (st)
+            continue;
+        size_t k = 0;
+        while (k < p->kernels && strcmp(p->times[k].name, p->names[i]) != 0)
+            k++;
+        if (k == p->kernels) {
+            if (k == PROFILE_KERNELS)
+                continue; /* more kernel names than the table holds */
+            snprintf(p->times[k].name, sizeof p->times[k].name, "%s",
+                     p->names[i]);
+            p->kernels++;
+        }
+        p->times[k].launches++;
+        p->times[k].seconds += end > start ? (double)(end - start) * 1e-9
+                                           : 0.0;
+    }
+    p->pending = 0;
+    return st;
+}
+
+/* The backend state of m when it runs on OpenCL, else NULL. */
+static cl_state *cl_state_of(const remap_model *m)
+{
+    return m && m->backend == &remap_cl_backend ? m->backend_state : NULL;
+}
+
+size_t remap_cl_kernel_times(const remap_model *m, remap_kernel_time *out,
+                             size_t max)
+{
+    cl_state *s = cl_state_of(m);
+    if (!s || !s->profile || !s->profile->on)
+        return 0;
+    /* Launches outside a step (rendering) are read here; an error reading
+     * them leaves them uncounted. */
+    profile_collect(s, NULL);
+    cl_profile *p = s->profile;
+    for (size_t k = 0; k < p->kernels && k < max; k++)
+        out[k] = p->times[k];
+    return p->kernels;
+}
+
+void remap_cl_kernel_times_reset(remap_model *m)
+{
+    cl_state *s = cl_state_of(m);
+    if (!s || !s->profile)
+        return;
+    profile_collect(s, NULL);
+    s->profile->kernels = 0;
+    memset(s->profile->times, 0, sizeof s->profile->times);
+}
+
+size_t remap_cl_weight_bytes(const remap_model *m)
+{
+    cl_state *s = cl_state_of(m);
+    return s && s->half ? 2 : sizeof(float);
+}
+
+double remap_cl_build_seconds(const remap_model *m)
+{
+    cl_state *s = cl_state_of(m);
+    return s ? s->cl.build_seconds : 0.0;
+}

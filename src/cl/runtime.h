@@ -28,6 +28,7 @@ typedef struct remap_cl {
     cl_context context;
     cl_command_queue queue; /* in-order */
     cl_program program;     /* NULL until remap_cl_build */
+    double build_seconds;   /* wall time of the last remap_cl_build */
 } remap_cl;
 
 /* Opens the device chosen by spec (see remap_device_choose), creating a

@@ -1,6 +1,7 @@
 /* The remap command: argument parsing and the subcommands run, check and
  * devices. Only here are messages printed and exit codes chosen. */
 #include "cl/devices.h"
+#include "cli/bench_cmd.h"
 #include "cli/compare.h"
 #include "cli/progress.h"
 #include "cli/render_cmd.h"
@@ -31,6 +32,8 @@ static const char usage_text[] =
     "                     one frame of a checkpoint\n"
     "  check SCENARIO     validate a scenario file without running it\n"
     "  compare A B        the change in every measure between two runs\n"
+    "  bench              time the training step against the device's\n"
+    "                     copy bandwidth\n"
     "  devices            list OpenCL platforms and devices\n"
     "  help [COMMAND]     show help\n"
     "  version            show the version\n";
@@ -547,6 +550,9 @@ int main(int argc, char **argv)
         return cmd_devices(argc - 2, argv + 2);
     if (!strcmp(cmd, "compare"))
         return remap_cli_compare(argc - 2, argv + 2);
+    if (!strcmp(cmd, "bench"))
+        return remap_bench_main(argc - 2, argv + 2, REMAP_VERSION,
+                                REMAP_REVISION);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("remap %s (%s)\n", REMAP_VERSION, REMAP_REVISION);
         return 0;
@@ -567,14 +573,16 @@ int main(int argc, char **argv)
             fputs(remap_render_help, stdout);
         else if (!strcmp(topic, "snapshot"))
             fputs(remap_snapshot_help, stdout);
+        else if (!strcmp(topic, "bench"))
+            fputs(remap_bench_help, stdout);
         else
             return usage_error(NULL, "no help for unknown command '%s'", topic);
         return 0;
     }
-    const char *const commands[] = {"run",     "render", "snapshot",
-                                    "check",   "compare", "devices",
-                                    "help",    "version"};
-    const char *near = remap_suggest(cmd, commands, 8);
+    const char *const commands[] = {"run",     "render",  "snapshot",
+                                    "check",   "compare", "bench",
+                                    "devices", "help",    "version"};
+    const char *near = remap_suggest(cmd, commands, 9);
     if (near) {
         fprintf(stderr,
                 "remap: unknown command '%s' (did you mean '%s'?)\nTry 'remap "
