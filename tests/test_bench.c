@@ -286,7 +286,14 @@ Test(bench, check_passes_for_the_opencl_step)
     double tol = 0.0;
     cr_assert_eq(remap_bench_check(&c, &o, 5, &tol, &err), REMAP_OK, "%s",
                  err.msg);
-    cr_assert_float_eq(tol, remap_bench_tolerance(sizeof(float)), 1e-12);
+    cr_assert_float_eq(tol, REMAP_BENCH_TOLERANCE, 1e-12);
+    /* Each variant of the step passes it too. */
+    remap_bench_options variants[] = {{.seed = 2, .unfused = true},
+                                      {.seed = 2, .half_weights = true},
+                                      {.seed = 2, .max_buffer = 200000}};
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++)
+        cr_assert_eq(remap_bench_check(&c, &variants[i], 5, NULL, &err),
+                     REMAP_OK, "variant %zu: %s", i, err.msg);
 }
 
 Test(bench, copy_bandwidth_copies_and_times)

@@ -96,9 +96,10 @@ typedef struct remap_bench_options {
     size_t override_count;
 } remap_bench_options;
 
-/* Relative tolerance of the check: that of tests/test_backend.c for float
- * weights; half-float storage rounds each stored weight to 11 bits. */
-double remap_bench_tolerance(size_t weight_bytes);
+/* Relative tolerance of the check, that of tests/test_backend.c. With
+ * half-float weights the reference backend rounds them at the same places
+ * (remap_ref_options.half_weights), so the tolerance stays. */
+#define REMAP_BENCH_TOLERANCE 1e-4
 
 /* Compares the OpenCL model cl (pulled) with the reference model ref:
  * weights, activity and thresholds, each value relative to
@@ -110,8 +111,9 @@ remap_status remap_bench_compare(const remap_model *ref, const remap_model *cl,
 
 /* The correctness check before timing: `iterations` iterations of case c
  * from the same seed on the reference backend and on OpenCL with o's
- * options, then remap_bench_compare with remap_bench_tolerance of the
- * bytes the backend stores per weight (into *tolerance, may be NULL).
+ * options (the reference rounding weights to halves when the OpenCL
+ * step stores them so), then remap_bench_compare with
+ * REMAP_BENCH_TOLERANCE (into *tolerance, may be NULL).
  * Errors: those of model creation and
  * stepping; REMAP_ENUMERIC (prefixed with the case) when they differ. */
 remap_status remap_bench_check(const remap_bench_case *c,
@@ -165,9 +167,9 @@ remap_status remap_bench_run_case(const remap_bench_case *c,
                                   remap_bench_result *out, remap_error *err);
 
 /* Whether case params p fit device d: all state within its global memory
- * (twice, for a CPU device, whose memory also holds the host copy), the
- * weights within one allocation, and at most max_units units (0: no
- * limit). When not, why says so in one phrase. */
+ * (twice, for a CPU device, whose memory also holds the host copy; the
+ * weights are split across buffers when one allocation cannot hold them)
+ * and at most max_units units (0: no limit). When not, why says so in one phrase. */
 bool remap_bench_fits(const remap_params *p, const remap_device_info *d,
                       uint64_t max_units, char *why, size_t why_size);
 
