@@ -419,7 +419,7 @@ class Peer:
         events there change the model between iterations the peer runs."""
         found = [int(v) for v in
                  re.findall(r"\b(?:at|until):\s*(\d+)", self.scenario)]
-        return sorted(v for v in found if start < v < stop)
+        return sorted({v for v in found if start < v < stop})
 
     def run(self, k):
         inside = self.events_between(self.iteration, self.iteration + k)
