@@ -57,6 +57,8 @@ static const char run_help[] =
     "  --device D           OpenCL device: index or name substring\n"
     "                       (default: $REMAP_DEVICE, else a GPU, else a CPU)\n"
     "  --reference          run on the plain C reference backend\n"
+    "  --half-weights       store the afferent weights as half floats (half\n"
+    "                       the memory and traffic; docs/bench.md)\n"
     "  --quiet              no progress output\n";
 
 static const char check_help[] =
@@ -99,7 +101,7 @@ typedef struct cli {
     size_t override_count;
     char owned[2][64]; /* "seed=…" and "iterations=…" */
     uint64_t iterations;
-    bool reference, quiet;
+    bool reference, quiet, half_weights;
 } cli;
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -116,7 +118,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 static const char *const run_options[] = {
     "--out", "--seed", "--iterations", "--set", "--resume", "--from",
-    "--device", "--reference", "--quiet", "--help",
+    "--device", "--reference", "--half-weights", "--quiet", "--help",
 };
 
 /* Parses options for `run` (all) or `check` (--set only). */
@@ -143,6 +145,7 @@ static int parse_options(const char *cmd, int argc, char **argv, cli *c,
             snprintf(name, sizeof name, "%s", a);
         }
         bool flag = !strcmp(name, "--reference") || !strcmp(name, "--quiet") ||
+                    !strcmp(name, "--half-weights") ||
                     !strcmp(name, "--help") || !strcmp(name, "-h");
         bool known = false;
         for (size_t k = 0; k < sizeof run_options / sizeof *run_options; k++)
@@ -173,6 +176,8 @@ static int parse_options(const char *cmd, int argc, char **argv, cli *c,
                 return usage_error(cmd, "option '%s' takes no value", name);
             if (!strcmp(name, "--reference"))
                 c->reference = true;
+            else if (!strcmp(name, "--half-weights"))
+                c->half_weights = true;
             else
                 c->quiet = true;
             continue;
@@ -395,6 +400,7 @@ static int run_command(const char *cmd, int argc, char **argv, render_cli *r)
         .from = c.from,
         .iterations = c.iterations,
         .reference = c.reference,
+        .half_weights = c.half_weights,
         .device = c.device,
         .stop = &stop_requested,
         .progress = remap_progress_update,

@@ -478,11 +478,15 @@ static remap_status trim_metrics(const char *path, uint64_t resume_at,
 
 static remap_status create_model(runner *r, remap_error *err)
 {
-    remap_cl_options clo = {.device = r->opt->device, .profiling = false};
+    remap_cl_options clo = {.device = r->opt->device,
+                            .half_weights = r->opt->half_weights};
+    remap_ref_options refo = {.half_weights = r->opt->half_weights};
     const remap_backend_ops *ops =
         r->opt->reference ? &remap_ref_backend : &remap_cl_backend;
     remap_status st = remap_model_create(&r->sc->params, r->sc->seed, ops,
-                                         r->opt->reference ? NULL : &clo,
+                                         r->opt->reference
+                                             ? (const void *)&refo
+                                             : (const void *)&clo,
                                          &r->m, err);
     if (st)
         return st;

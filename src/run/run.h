@@ -32,6 +32,8 @@ typedef struct remap_run_options {
     const char *from;
     uint64_t iterations;   /* last iteration; 0: the scenario's */
     bool reference;        /* run on the reference backend, not OpenCL */
+    bool half_weights;     /* store the afferent weights as half floats
+                              (either backend: the reference rounds them) */
     const char *device;    /* OpenCL device spec, or NULL for the default */
     /* Set asynchronously (Ctrl-C): the run checkpoints and stops. */
     volatile sig_atomic_t *stop;
