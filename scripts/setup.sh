@@ -16,6 +16,7 @@ packages=(
     librandom123-dev
     libcriterion-dev
     libpng-dev libfreetype-dev fonts-dejavu-core
+    libglfw3-dev libepoxy-dev xvfb xauth libgl1-mesa-dri
 )
 
 missing=()
