@@ -570,7 +570,14 @@ static remap_status loop(runner *r, remap_error *err)
             return st;
         if (opt->control) {
             remap_run_control c = {0};
-            if ((st = opt->control(opt->control_ctx, m, &c, err)))
+            /* Time the control holds the run (a pause) is not stepping
+             * time. */
+            double t_hold = now();
+            st = opt->control(opt->control_ctx, m, &c, err);
+            double held = now() - t_hold;
+            start += held;
+            chunk_start += held;
+            if (st)
                 return st;
             if (c.stop) {
                 logf_(r, "stopped at iteration %llu",

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_COMMANDS 256
 /* Automatic speed: rendering may take this share of the worker's time,
@@ -141,8 +142,8 @@ typedef struct viewer {
     bool show_help, quit_sent, failed_main;
     bool pressing;
     double press_x, press_y;
-    double fps, fps_t0;
-    long fps_frames;
+    double fps, fps_t0, shown_t0;
+    long fps_frames, shown_frames;
     remap_error *main_err;
 } viewer;
 
@@ -657,7 +658,7 @@ static remap_status do_command(viewer *v, remap_model *m, const command *c,
     case CMD_SKIN: {
         int rc = remap_skin_index(g, c->x, c->y);
         int region = m->skin_region[rc];
-        bool silent = (m->cond.deafferented >> region) & 1u;
+        bool silent = ((unsigned)m->cond.deafferented >> (unsigned)region) & 1u;
         remap_event ev = {.at = m->iteration,
                           .kind = silent ? REMAP_EVENT_RESTORE
                                          : REMAP_EVENT_DEAFFERENT,
@@ -903,9 +904,17 @@ static void on_key(viewer *v, int key)
         v->show_help = !v->show_help;
         return;
     case 'p': {
+        /* screenshot-00000390.png, then -2, -3 ... at the same iteration. */
         char path[4200];
-        snprintf(path, sizeof path, "%s/screenshot-%08" PRIu64 ".png",
-                 v->opt->run.out_dir, v->status.iteration);
+        for (int k = 1; k < 1000; k++) {
+            char suffix[16] = "";
+            if (k > 1)
+                snprintf(suffix, sizeof suffix, "-%d", k);
+            snprintf(path, sizeof path, "%s/screenshot-%08" PRIu64 "%s.png",
+                     v->opt->run.out_dir, v->status.iteration, suffix);
+            if (access(path, F_OK) != 0)
+                break;
+        }
         if (screenshot(v, path, v->main_err))
             main_fail(v, v->main_err);
         return;
@@ -1152,7 +1161,7 @@ static void main_loop(viewer *v)
     remap_status st;
     bool redraw = true, bar = true;
     double bar_t = 0;
-    v->fps_t0 = now();
+    v->fps_t0 = v->shown_t0 = now();
     for (;;) {
         remap_window_wait(v->win, 0.1);
         remap_input in[64];
@@ -1208,6 +1217,7 @@ static void main_loop(viewer *v)
                 main_fail(v, err);
             redraw = true;
             v->fps_frames++;
+            v->shown_frames++;
         }
         double t = now();
         if (t - v->fps_t0 >= 1.0) {
@@ -1336,6 +1346,10 @@ remap_status remap_viewer_run(const remap_viewer_options *opt,
     }
     main_loop(v);
     pthread_join(thread, NULL);
+    double shown_s = now() - v->shown_t0;
+    report(v, "showed %ld frames in %.1f s (%.1f per second)",
+           v->shown_frames, shown_s,
+           shown_s > 0 ? (double)v->shown_frames / shown_s : 0.0);
 
     st = v->run_status;
     if (!st && v->failed) {
