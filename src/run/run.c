@@ -595,6 +595,9 @@ static remap_status loop(runner *r, remap_error *err)
                     return st;
                 continue;
             }
+            /* The control may have changed when frames come. */
+            if (opt->frame)
+                next_frame = opt->next_frame(opt->frame_ctx, m->iteration);
         }
         if (m->iteration >= last)
             break;

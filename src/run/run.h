@@ -62,8 +62,9 @@ typedef struct remap_run_options {
      * iteration are applied and before each chunk of steps, the last
      * iteration included (where returning without stop ends the run as
      * usual). It may block (a pause), hand over events to apply, or stop
-     * the run; while it blocks the run holds still. Its next chunk ends
-     * at the next frame (next_frame). An error from it ends the run. */
+     * the run; while it blocks the run holds still. After it returns,
+     * next_frame is asked again with the current iteration, so it may
+     * move the next frame. An error from it ends the run. */
     remap_status (*control)(void *ctx, remap_model *m, remap_run_control *c,
                             remap_error *err);
     void *control_ctx;

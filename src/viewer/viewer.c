@@ -99,7 +99,7 @@ typedef struct viewer {
     int panels[REMAP_FRAME_MAX_PANELS];
     int panel_count;
     int layout; /* index into layouts; 0: the options' panels */
-    uint64_t first;
+    uint64_t first, frame_at; /* the run's start, the last frame's */
     bool started;
     /* Events made by the window: handed to the run (pending), and all of
      * them, for the captions (history). */
@@ -485,6 +485,8 @@ static remap_status on_frame(void *ctx, remap_model *m, remap_error *err)
         v->started = true;
         v->first = m->iteration;
     }
+    v->step = false; /* a step ends at a frame */
+    v->frame_at = m->iteration;
     remap_status st = render(v, m, false, v->worker_err);
     if (st) {
         /* The first frame has nothing to keep: fail at once. Later,
@@ -504,8 +506,14 @@ static uint64_t next_frame(void *ctx, uint64_t after)
     viewer *v = ctx;
     if (after >= v->last)
         return UINT64_MAX;
+    /* Frames are spaced from the last one drawn, so that asking again
+     * between frames (after each control call) gives the same answer,
+     * and a new speed counts from the frame shown. */
     uint64_t n = v->per_frame ? v->per_frame : v->auto_n;
-    uint64_t next = after + n < after ? UINT64_MAX : after + n;
+    uint64_t next = v->frame_at + n < v->frame_at ? UINT64_MAX
+                                                 : v->frame_at + n;
+    if (next <= after)
+        next = after + 1;
     const remap_script *s = v->opt->script;
     for (size_t i = v->next_action; s && i < s->count; i++)
         if (s->actions[i].at > after) {
@@ -776,11 +784,11 @@ static remap_status on_control(void *ctx, remap_model *m, remap_run_control *c,
             }
             break;
         }
+        /* A step lasts until the next frame, which may take several of
+         * the run's chunks. */
         bool hold = m->iteration >= v->last || (v->paused && !v->step);
-        if (!hold) {
-            v->step = false;
+        if (!hold)
             break;
-        }
         pthread_mutex_lock(&v->sh.mu);
         while (v->sh.ncmd == 0)
             pthread_cond_wait(&v->sh.cv, &v->sh.mu);
