@@ -18,6 +18,7 @@ packages=(
     # Debian's Python with NumPy and h5py: the NumPy peer in bench/.
     python3-numpy python3-h5py
     libpng-dev libfreetype-dev fonts-dejavu-core
+    libglfw3-dev libepoxy-dev xvfb xauth libgl1-mesa-dri
 )
 
 missing=()

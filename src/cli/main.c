@@ -5,6 +5,7 @@
 #include "cli/compare.h"
 #include "cli/progress.h"
 #include "cli/render_cmd.h"
+#include "cli/view_cmd.h"
 #include "core/suggest.h"
 #include "io/checkpoint.h"
 #include "run/run.h"
@@ -28,6 +29,8 @@ static const char usage_text[] =
     "  run [SCENARIO]     run a scenario (the embedded default without one)\n"
     "  render [SCENARIO|CHECKPOINT] --frames DIR\n"
     "                     run it and write PNG frames for an animation\n"
+    "  view [SCENARIO|CHECKPOINT]\n"
+    "                     run it live in a window\n"
     "  snapshot CHECKPOINT --png FILE\n"
     "                     one frame of a checkpoint\n"
     "  check SCENARIO     validate a scenario file without running it\n"
@@ -314,16 +317,17 @@ static bool ends_with(const char *s, const char *end)
     return n >= m && strcmp(s + n - m, end) == 0;
 }
 
-/* `remap run`, and `remap render` when r is given: the same run, with
- * frames. */
-static int run_command(const char *cmd, int argc, char **argv, render_cli *r)
+/* `remap run`, `remap render` when r is given (the same run, with
+ * frames) and `remap view` when v is given (the run in a window). */
+static int run_command(const char *cmd, int argc, char **argv, render_cli *r,
+                       view_cli *v)
 {
     cli c = {0};
     int rc = parse_options(cmd, argc, argv, &c, true);
     if (rc)
         return rc < 0 ? 0 : rc;
     /* `remap render CHECKPOINT` continues that run, drawing it. */
-    if (r && c.file && ends_with(c.file, ".h5")) {
+    if ((r || v) && c.file && ends_with(c.file, ".h5")) {
         if (c.resume)
             return usage_error(cmd, "give a checkpoint or --resume, not "
                                     "both%s", "");
@@ -412,9 +416,22 @@ static int run_command(const char *cmd, int argc, char **argv, render_cli *r)
     if (!c.quiet)
         fprintf(stderr, "remap: running %s into %s\n", sc->name, dir);
     remap_run_summary summary;
-    st = remap_run(sc, &opt, &summary, err);
+    bool no_display = false;
+    st = v ? remap_view_run(v, sc, &opt, &summary, &no_display, err)
+           : remap_run(sc, &opt, &summary, err);
     remap_progress_finish(&prog);
     signal(SIGINT, SIG_DFL);
+    if (st && no_display) {
+        fprintf(stderr,
+                "remap: view: %s\n"
+                "remap: view: no display to open a window on (neither "
+                "DISPLAY nor WAYLAND_DISPLAY works here); to see the run, "
+                "write its frames as PNG files instead:\n"
+                "  remap render%s%s --frames frames\n",
+                err->msg, c.file ? " " : "", c.file ? c.file : "");
+        rc = 1;
+        goto done;
+    }
     if (st) {
         if (frames) {
             remap_error *ferr = calloc(1, sizeof *ferr);
@@ -441,7 +458,21 @@ done:
 
 static int cmd_run(int argc, char **argv)
 {
-    return run_command("run", argc, argv, NULL);
+    return run_command("run", argc, argv, NULL, NULL);
+}
+
+static int cmd_view(int argc, char **argv)
+{
+    char **rest = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *rest);
+    if (!rest)
+        return 1;
+    view_cli *v;
+    int n, rc = remap_view_parse(argc, argv, &v, &n, rest);
+    if (!rc)
+        rc = run_command("view", n, rest, NULL, v);
+    remap_view_free(v);
+    free(rest);
+    return rc < 0 ? 0 : rc;
 }
 
 static int cmd_render(int argc, char **argv)
@@ -457,7 +488,7 @@ static int cmd_render(int argc, char **argv)
     render_cli r;
     int n, rc = remap_render_parse(argc, argv, &r, &n, rest);
     if (!rc)
-        rc = run_command("render", n, rest, &r);
+        rc = run_command("render", n, rest, &r, NULL);
     free(rest);
     return rc;
 }
@@ -552,6 +583,8 @@ int main(int argc, char **argv)
         return cmd_render(argc - 2, argv + 2);
     if (!strcmp(cmd, "snapshot"))
         return remap_snapshot_main(argc - 2, argv + 2);
+    if (!strcmp(cmd, "view"))
+        return cmd_view(argc - 2, argv + 2);
     if (!strcmp(cmd, "devices"))
         return cmd_devices(argc - 2, argv + 2);
     if (!strcmp(cmd, "compare"))
@@ -581,14 +614,18 @@ int main(int argc, char **argv)
             fputs(remap_snapshot_help, stdout);
         else if (!strcmp(topic, "bench"))
             fputs(remap_bench_help, stdout);
+        else if (!strcmp(topic, "view"))
+            fputs(remap_view_help, stdout);
         else
             return usage_error(NULL, "no help for unknown command '%s'", topic);
         return 0;
     }
     const char *const commands[] = {"run",     "render",  "snapshot",
-                                    "check",   "compare", "bench",
+                                    "view",    "check",   "compare",
+                                    "bench",
                                     "devices", "help",    "version"};
-    const char *near = remap_suggest(cmd, commands, 9);
+    const char *near = remap_suggest(cmd, commands,
+                                     sizeof commands / sizeof *commands);
     if (near) {
         fprintf(stderr,
                 "remap: unknown command '%s' (did you mean '%s'?)\nTry 'remap "

@@ -334,30 +334,40 @@ static void log_timeline(runner *r)
     }
 }
 
-/* Applies the events due at the model's iteration. Around perturbations
- * the map is measured twice, so metrics.csv holds a row just before and
- * one just after them. */
-static remap_status apply_due_events(runner *r, size_t *ev, remap_error *err)
+/* Applies events of the model's iteration. Around perturbations the map
+ * is measured twice, so metrics.csv holds a row just before and one just
+ * after them. */
+static remap_status apply_events(runner *r, const remap_event *evs, size_t n,
+                                 remap_error *err)
 {
     const remap_scenario *sc = r->sc;
-    remap_model *m = r->m;
     bool perturbs = false;
-    for (size_t i = *ev; i < sc->event_count && sc->events[i].at == m->iteration;
-         i++)
-        perturbs |= sc->events[i].kind != REMAP_EVENT_SET &&
-                    sc->events[i].kind != REMAP_EVENT_CHECKPOINT;
+    for (size_t i = 0; i < n; i++)
+        perturbs |= evs[i].kind != REMAP_EVENT_SET &&
+                    evs[i].kind != REMAP_EVENT_CHECKPOINT;
     remap_status st;
-    if (perturbs && sc->write_metrics && r->measured_at != m->iteration &&
+    if (perturbs && sc->write_metrics && r->measured_at != r->m->iteration &&
         (st = measure(r, err)))
         return st;
-    while (*ev < sc->event_count && sc->events[*ev].at == m->iteration) {
-        if ((st = apply_event(r, &sc->events[*ev], err)))
+    for (size_t i = 0; i < n; i++)
+        if ((st = apply_event(r, &evs[i], err)))
             return st;
-        (*ev)++;
-    }
     if (perturbs && sc->write_metrics && (st = measure(r, err)))
         return st;
     return REMAP_OK;
+}
+
+/* Applies the scenario's events due at the model's iteration. */
+static remap_status apply_due_events(runner *r, size_t *ev, remap_error *err)
+{
+    const remap_scenario *sc = r->sc;
+    size_t n = 0;
+    while (*ev + n < sc->event_count &&
+           sc->events[*ev + n].at == r->m->iteration)
+        n++;
+    remap_status st = apply_events(r, sc->events + *ev, n, err);
+    *ev += n;
+    return st;
 }
 
 /* A resumed run that has not stepped yet: its checkpoint already exists
@@ -562,6 +572,37 @@ static remap_status loop(runner *r, remap_error *err)
     for (;;) {
         if ((st = apply_due_events(r, &ev, err)))
             return st;
+        if (opt->control) {
+            remap_run_control c = {0};
+            /* Time the control holds the run (a pause) is not stepping
+             * time. */
+            double t_hold = now();
+            st = opt->control(opt->control_ctx, m, &c, err);
+            double held = now() - t_hold;
+            start += held;
+            chunk_start += held;
+            if (st)
+                return st;
+            if (c.stop) {
+                logf_(r, "stopped at iteration %llu",
+                      (unsigned long long)m->iteration);
+                if (c.checkpoint && !at_resume_point(r) &&
+                    (st = save_checkpoint(r, "", err)))
+                    return st;
+                r->sum->stopped = true;
+                r->sum->last = m->iteration;
+                r->sum->seconds = now() - start;
+                return REMAP_OK;
+            }
+            if (c.apply_count) {
+                if ((st = apply_events(r, c.apply, c.apply_count, err)))
+                    return st;
+                continue;
+            }
+            /* The control may have changed when frames come. */
+            if (opt->frame)
+                next_frame = opt->next_frame(opt->frame_ctx, m->iteration);
+        }
         if (m->iteration >= last)
             break;
         /* A periodic checkpoint holds the events of its iteration, as a

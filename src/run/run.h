@@ -22,6 +22,19 @@ typedef struct remap_run_progress {
     const remap_measures *measures; /* non-NULL right after a measurement */
 } remap_run_progress;
 
+/* What a control callback asks of the run (remap_run_options.control). */
+typedef struct remap_run_control {
+    /* Events to apply now, at the model's iteration, as timeline events
+     * are applied: logged in run.log, noted in metrics.csv's events column
+     * and measured around. The run then calls the callback again before
+     * any step, so it sees their effect. The array is the callback's and
+     * must live until that next call. */
+    const remap_event *apply;
+    size_t apply_count;
+    bool stop;       /* end the run here (summary.stopped) ... */
+    bool checkpoint; /* ... writing a checkpoint of this iteration first */
+} remap_run_control;
+
 typedef struct remap_run_options {
     const char *out_dir;   /* run directory; created, must not hold a run */
     const char *resume;    /* checkpoint to continue from, or NULL */
@@ -47,6 +60,16 @@ typedef struct remap_run_options {
     remap_status (*frame)(void *ctx, remap_model *m, remap_error *err);
     uint64_t (*next_frame)(void *ctx, uint64_t after);
     void *frame_ctx;
+    /* Control (the viewer), or NULL: called after the events due at an
+     * iteration are applied and before each chunk of steps, the last
+     * iteration included (where returning without stop ends the run as
+     * usual). It may block (a pause), hand over events to apply, or stop
+     * the run; while it blocks the run holds still. After it returns,
+     * next_frame is asked again with the current iteration, so it may
+     * move the next frame. An error from it ends the run. */
+    remap_status (*control)(void *ctx, remap_model *m, remap_run_control *c,
+                            remap_error *err);
+    void *control_ctx;
 } remap_run_options;
 
 typedef struct remap_run_summary {
@@ -55,6 +78,7 @@ typedef struct remap_run_summary {
     double setup_seconds;     /* model creation, kernel build, upload */
     remap_measures measures;  /* the final measurement */
     bool measured;
+    bool stopped;             /* the control callback ended the run at last */
     char device[512];
     char last_checkpoint[4096]; /* "" when none was written */
 } remap_run_summary;
