@@ -41,8 +41,10 @@ typedef float weight_t;
  * first changes nothing.) */
 #if STRUCTURAL
 #define LIVE(k, rc) ((rc) >= 0 && syn[k] != 0)
+#define LIVE_SLOT(k) (syn[k] != 0) /* for a slot field_row says exists */
 #else
 #define LIVE(k, rc) ((rc) >= 0)
+#define LIVE_SLOT(k) 1
 #endif
 
 /* Counter-based random streams (enum remap_stream in model.h). */
@@ -92,6 +94,30 @@ inline void unit_centre(int u, int *cx, int *cy)
 {
     *cx = (2 * (u % CORTEX_N) + 1) * SKIN_N / (2 * CORTEX_N);
     *cy = (2 * (u / CORTEX_N) + 1) * SKIN_N / (2 * CORTEX_N);
+}
+
+/* Row dy of the field around (cx, cy), for the hot loops: the synapses
+ * that exist in it (inside the circle and on the skin) are the slots
+ * *k0 + dx, on receptors *r0 + dx, for dx in [*lo, *hi]. False when the
+ * row has none. Walking rows and then dx visits slots in increasing k, so
+ * sums come out as from a loop over k with cf_receptor. */
+inline bool field_row(int cx, int cy, int dy, int *lo, int *hi, int *k0,
+                      int *r0)
+{
+    int ry = cy + dy, room = CF_R2I - dy * dy;
+    if (ry < 0 || ry >= SKIN_N || room < 0)
+        return false;
+    /* The circle's half-width on this row: the largest h with h^2 <= room. */
+    int h = (int)sqrt((float)room);
+    while (h * h > room)
+        h--;
+    while ((h + 1) * (h + 1) <= room)
+        h++;
+    *lo = max(-h, -cx);
+    *hi = min(h, SKIN_N - 1 - cx);
+    *k0 = (dy + CF_R) * CF_SIDE + CF_R;
+    *r0 = ry * SKIN_N + cx;
+    return *lo <= *hi;
 }
 
 /* Receptor of field slot k around (cx, cy), or -1 if no synapse is there. */

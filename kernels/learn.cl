@@ -81,21 +81,25 @@ inline float3 hebbian_sweep(__global weight_t *w, __global const uchar *syn,
     (void)syn;
 #endif
     float sum = 0.0f, c = 0.0f, xs = 0.0f;
-    for (int k = 0; k < CF_LEN; k++) {
-        int rc = cf_receptor(cx, cy, k);
-        if (rc < 0)
+    for (int dy = -CF_R; dy <= CF_R; dy++) {
+        int lo, hi, k0, r0;
+        if (!field_row(cx, cy, dy, &lo, &hi, &k0, &r0))
             continue;
-        float v = LOAD_W(w, k);
-        if (LIVE(k, rc)) {
-            STORE_W((v + a * x[rc]) * inv, w, k);
-            v = LOAD_W(w, k);
-            sum += v;
-        }
-        if (respond) {
-            float xi = next[rc];
-            c += v * xi;
-            if (LIVE(k, rc))
-                xs += xi;
+        for (int dx = lo; dx <= hi; dx++) {
+            int k = k0 + dx;
+            float v = LOAD_W(w, k);
+            bool live = LIVE_SLOT(k);
+            if (live) {
+                STORE_W((v + a * x[r0 + dx]) * inv, w, k);
+                v = LOAD_W(w, k);
+                sum += v;
+            }
+            if (respond) {
+                float xi = next[r0 + dx];
+                c += v * xi;
+                if (live)
+                    xs += xi;
+            }
         }
     }
     return (float3)(sum, c, xs);

@@ -14,14 +14,16 @@ inline float2 field_response(__global const weight_t *w,
     (void)syn;
 #endif
     float c = 0.0f, xs = 0.0f;
-    for (int k = 0; k < CF_LEN; k++) {
-        int rc = cf_receptor(cx, cy, k);
-        if (rc < 0)
+    for (int dy = -CF_R; dy <= CF_R; dy++) {
+        int lo, hi, k0, r0;
+        if (!field_row(cx, cy, dy, &lo, &hi, &k0, &r0))
             continue;
-        float xi = x[rc];
-        c += LOAD_W(w, k) * xi;
-        if (LIVE(k, rc))
-            xs += xi;
+        for (int dx = lo; dx <= hi; dx++) {
+            float xi = x[r0 + dx];
+            c += LOAD_W(w, k0 + dx) * xi;
+            if (LIVE_SLOT(k0 + dx))
+                xs += xi;
+        }
     }
     return (float2)(c, xs);
 }
