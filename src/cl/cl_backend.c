@@ -46,9 +46,10 @@ typedef struct cl_state {
     cl_mem unit_gain, gain_recovery, modulation, receptor_gain;
     /* Per-iteration scratch: afferent drive and the two settling buffers;
      * after settling the activity is in act[settled]. Each row's non-zero
-     * span of the activity a settling step reads. The mean input trace of
-     * a structural check. */
-    cl_mem drive, act[2], act_span, mean_trace;
+     * span of the activity a settling step reads, and its first and last
+     * non-empty rows (two pairs, used in turn). The mean input trace of a
+     * structural check. */
+    cl_mem drive, act[2], act_span, act_rows[2], mean_trace;
     int settled;
     /* Rendering: the colour map, region colours, each unit's colour and
      * label, and the panel image (resized on demand). */
@@ -95,7 +96,8 @@ static void cl_destroy(void *state)
                     &s->modulation,    &s->receptor_gain, &s->drive,
                     &s->act[0],        &s->act[1],        &s->mean_trace,
                     &s->lut,           &s->region_colour, &s->unit_rgba,
-                    &s->unit_label,    &s->image,         &s->act_span};
+                    &s->unit_label,    &s->image,         &s->act_span,
+                    &s->act_rows[0],   &s->act_rows[1]};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
         release(ms[i]);
     remap_cl_close(&s->cl);
@@ -306,6 +308,8 @@ static remap_status cl_create(remap_model *m, const void *options,
         {units * sizeof(float), "settling activity", &s->act[1]},
         {(size_t)g->cortex_n * sizeof(cl_int2), "active spans",
          &s->act_span},
+        {2 * sizeof(cl_int), "active rows", &s->act_rows[0]},
+        {2 * sizeof(cl_int), "next active rows", &s->act_rows[1]},
         {sizeof(float), "mean input trace", &s->mean_trace},
         {256 * 4, "colour map", &s->lut},
         {REMAP_REGION_COUNT * 4, "region colours", &s->region_colour},
@@ -676,6 +680,16 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
     uint64_t interval = sp->interval > 0 ? (uint64_t)sp->interval : 1;
     int settled = p->settle_steps % 2;
 
+    /* active_span gathers the non-empty rows into act_rows[spans % 2] and
+     * resets the other pair for the next launch; the first launch finds
+     * its pair reset here. */
+    cl_int no_rows[2] = {g->cortex_n, -1};
+    uint64_t spans = 0;
+    if (p->settle_steps > 0 &&
+        (st = write(s, s->act_rows[0], sizeof no_rows, no_rows,
+                    "write active rows", err)))
+        return st;
+
     arg a_mean[] = {ARG(s->input_trace), ARG(s->mean_trace)};
     if ((st = set_args(s->k_mean_trace, "mean_trace", a_mean, NARGS(a_mean),
                        err)))
@@ -689,15 +703,18 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
              (st = enqueue_afferent(s, &sa, it, err))))
             return st;
         /* Settling ping-pongs between act[0] and act[1]. Each step first
-         * finds the non-zero span of every row of the activity it reads,
-         * so that it sums only the lateral terms that are not zero. */
-        for (int step = 0; step < p->settle_steps; step++) {
-            arg a_span[] = {ARG(s->act[step % 2]), ARG(s->act_span)};
+         * finds where the activity it reads is non-zero, so that it sums
+         * only the lateral terms that are not zero. */
+        for (int step = 0; step < p->settle_steps; step++, spans++) {
+            cl_mem rows = s->act_rows[spans % 2];
+            arg a_span[] = {ARG(s->act[step % 2]), ARG(s->act_span),
+                            ARG(rows), ARG(s->act_rows[1 - spans % 2])};
             arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->act_span),
-                              ARG(s->drive),         ARG(s->threshold),
-                              ARG(s->exc_kernel),    ARG(s->inh_kernel),
-                              ARG(sa.exc),           ARG(sa.inh),
-                              ARG(s->unit_gain),     ARG(s->act[1 - step % 2])};
+                              ARG(rows),             ARG(s->drive),
+                              ARG(s->threshold),     ARG(s->exc_kernel),
+                              ARG(s->inh_kernel),    ARG(sa.exc),
+                              ARG(sa.inh),           ARG(s->unit_gain),
+                              ARG(s->act[1 - step % 2])};
             if ((st = set_args(s->k_active_span, "active_span", a_span,
                                NARGS(a_span), err)) ||
                 (st = enqueue(s, s->k_active_span, (size_t)g->cortex_n,
