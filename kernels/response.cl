@@ -61,27 +61,70 @@ __kernel void afferent(__global const weight_t *weights,
             input_sum, activity);
 }
 
-/* Kernel k of half-width r applied to the activity around (x, y). */
-inline float lateral(__global const float *y, __global const float *k, int r,
-                     int x, int yy)
+/* Where activity y is non-zero, for settle: span[row] holds the row's
+ * first and last non-zero columns, or (CORTEX_N, -1), a range with
+ * nothing in it, for a row that is all zero; rows gathers the first and
+ * last non-empty rows, starting from (CORTEX_N, -1). One work-item per
+ * cortical row. rows of this launch was reset by the launch before, and
+ * this one resets the next launch's (reset, read by no kernel between
+ * the two). A NaN counts as non-zero, so it still spreads. */
+__kernel void active_span(__global const float *y, __global int2 *span,
+                          volatile __global int *rows,
+                          __global int *reset)
+{
+    int row = get_global_id(0);
+    __global const float *a = y + row * CORTEX_N;
+    int first = CORTEX_N, last = -1;
+    for (int col = 0; col < CORTEX_N; col++) {
+        if (a[col] != 0.0f) {
+            first = min(first, col);
+            last = col;
+        }
+    }
+    span[row] = (int2)(first, last);
+    if (last >= 0) {
+        atomic_min(&rows[0], row);
+        atomic_max(&rows[1], row);
+    }
+    if (row == 0) {
+        reset[0] = CORTEX_N;
+        reset[1] = -1;
+    }
+}
+
+/* Kernel k of half-width r applied to the activity around (x, y), summed
+ * over the taps in rows top to bottom and columns left to right, as the
+ * reference backend sums them, but only over the non-empty rows and each
+ * row's non-zero span (rows and spans lie on the sheet, so they also do
+ * the clipping at its edges).
+ * Activity is never negative and a skipped term is k * 0 = +-0, which
+ * leaves any sum that is not -0 unchanged (and the sum starts at +0 and
+ * can only become -0 by adding -0 to -0), so skipping is exact: the sum
+ * has the reference's bits. Since activity is sparse, most rows are
+ * empty and most spans short, which makes settling cheap. */
+inline float lateral(__global const float *y, __global const int2 *span,
+                     int2 rows, __global const float *k, int r, int x,
+                     int yy)
 {
     int side = 2 * r + 1;
     float sum = 0.0f;
-    for (int dy = -r; dy <= r; dy++) {
-        int row = yy + dy;
-        if (row < 0 || row >= CORTEX_N)
-            continue;
-        for (int dx = -r; dx <= r; dx++) {
-            int col = x + dx;
-            if (col < 0 || col >= CORTEX_N)
-                continue;
-            sum += k[(dy + r) * side + dx + r] * y[row * CORTEX_N + col];
-        }
+    int top = max(yy - r, rows.x), bottom = min(yy + r, rows.y);
+    for (int row = top; row <= bottom; row++) {
+        int2 s = span[row];
+        int lo = max(x - r, s.x), hi = min(x + r, s.y);
+        /* Tap (dx, dy) = (col - x, row - yy) of the kernel is at
+         * kbase + col. */
+        int kbase = (row - yy + r) * side + r - x;
+        __global const float *yr = y + row * CORTEX_N;
+        for (int col = lo; col <= hi; col++)
+            sum += k[kbase + col] * yr[col];
     }
     return sum;
 }
 
+/* span, rows: active_span of previous. */
 __kernel void settle(__global const float *previous,
+                     __global const int2 *span, __global const int *rows,
                      __global const float *drive,
                      __global const float *threshold,
                      __global const float *exc_kernel,
@@ -91,8 +134,9 @@ __kernel void settle(__global const float *previous,
 {
     int u = get_global_id(0);
     int x = u % CORTEX_N, y = u / CORTEX_N;
-    float e = lateral(previous, exc_kernel, EXC_R, x, y);
-    float i = lateral(previous, inh_kernel, INH_R, x, y);
+    int2 live_rows = (int2)(rows[0], rows[1]);
+    float e = lateral(previous, span, live_rows, exc_kernel, EXC_R, x, y);
+    float i = lateral(previous, span, live_rows, inh_kernel, INH_R, x, y);
     float a = drive[u] + exc_strength * e + inh_strength * i - threshold[u];
     next[u] = unit_gain[u] * (a > 0.0f ? a : 0.0f);
 }

@@ -30,7 +30,8 @@ typedef struct cl_state {
     remap_cl cl;
     char device_name[512];
     cl_kernel k_stimulus, k_afferent, k_settle, k_learn, k_mean_trace,
-        k_restructure, k_import, k_export, k_unit_colour, k_panel_pixels;
+        k_restructure, k_import, k_export, k_unit_colour, k_panel_pixels,
+        k_active_span;
     bool fused, half;
     /* Fixed tables, and the host conditions refreshed at each step (touch
      * table, fused regions). */
@@ -44,9 +45,11 @@ typedef struct cl_state {
     /* Perturbations (host edits, pushed). */
     cl_mem unit_gain, gain_recovery, modulation, receptor_gain;
     /* Per-iteration scratch: afferent drive and the two settling buffers;
-     * after settling the activity is in act[settled]. The mean input trace
-     * of a structural check. */
-    cl_mem drive, act[2], mean_trace;
+     * after settling the activity is in act[settled]. Each row's non-zero
+     * span of the activity a settling step reads, and its first and last
+     * non-empty rows (two pairs, used in turn). The mean input trace of a
+     * structural check. */
+    cl_mem drive, act[2], act_span, act_rows[2], mean_trace;
     int settled;
     /* Rendering: the colour map, region colours, each unit's colour and
      * label, and the panel image (resized on demand). */
@@ -83,7 +86,7 @@ static void cl_destroy(void *state)
     cl_kernel *ks[] = {&s->k_stimulus,    &s->k_afferent,  &s->k_settle,
                        &s->k_learn,       &s->k_mean_trace, &s->k_restructure,
                        &s->k_import,      &s->k_export,    &s->k_unit_colour,
-                       &s->k_panel_pixels};
+                       &s->k_panel_pixels, &s->k_active_span};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (*ks[i])
             clReleaseKernel(*ks[i]);
@@ -101,7 +104,8 @@ static void cl_destroy(void *state)
                     &s->modulation,    &s->receptor_gain, &s->drive,
                     &s->act[0],        &s->act[1],        &s->mean_trace,
                     &s->lut,           &s->region_colour, &s->unit_rgba,
-                    &s->unit_label,    &s->image};
+                    &s->unit_label,    &s->image,         &s->act_span,
+                    &s->act_rows[0],   &s->act_rows[1]};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
         release(ms[i]);
     profile_destroy(s->profile);
@@ -172,7 +176,8 @@ static remap_status create_kernels(cl_state *s, remap_error *err)
                  {"import_weights", &s->k_import},
                  {"export_weights", &s->k_export},
                  {"unit_colour", &s->k_unit_colour},
-                 {"panel_pixels", &s->k_panel_pixels}};
+                 {"panel_pixels", &s->k_panel_pixels},
+                 {"active_span", &s->k_active_span}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         cl_int rc;
         *table[i].k = clCreateKernel(s->cl.program, table[i].name, &rc);
@@ -310,6 +315,10 @@ static remap_status cl_create(remap_model *m, const void *options,
         {units * sizeof(float), "afferent drive", &s->drive},
         {units * sizeof(float), "activity", &s->act[0]},
         {units * sizeof(float), "settling activity", &s->act[1]},
+        {(size_t)g->cortex_n * sizeof(cl_int2), "active spans",
+         &s->act_span},
+        {2 * sizeof(cl_int), "active rows", &s->act_rows[0]},
+        {2 * sizeof(cl_int), "next active rows", &s->act_rows[1]},
         {sizeof(float), "mean input trace", &s->mean_trace},
         {256 * 4, "colour map", &s->lut},
         {REMAP_REGION_COUNT * 4, "region colours", &s->region_colour},
@@ -687,6 +696,16 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
     uint64_t interval = sp->interval > 0 ? (uint64_t)sp->interval : 1;
     int settled = p->settle_steps % 2;
 
+    /* active_span gathers the non-empty rows into act_rows[spans % 2] and
+     * resets the other pair for the next launch; the first launch finds
+     * its pair reset here. */
+    cl_int no_rows[2] = {g->cortex_n, -1};
+    uint64_t spans = 0;
+    if (p->settle_steps > 0 &&
+        (st = write(s, s->act_rows[0], sizeof no_rows, no_rows,
+                    "write active rows", err)))
+        return st;
+
     arg a_mean[] = {ARG(s->input_trace), ARG(s->mean_trace)};
     if ((st = set_args(s->k_mean_trace, "mean_trace", a_mean, NARGS(a_mean),
                        err)))
@@ -699,14 +718,24 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
             ((st = enqueue_stimulus(s, &sa, it, err)) ||
              (st = enqueue_afferent(s, &sa, it, err))))
             return st;
-        /* Settling ping-pongs between act[0] and act[1]. */
-        for (int step = 0; step < p->settle_steps; step++) {
-            arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->drive),
+        /* Settling ping-pongs between act[0] and act[1]. Each step first
+         * finds where the activity it reads is non-zero, so that it sums
+         * only the lateral terms that are not zero. */
+        for (int step = 0; step < p->settle_steps; step++, spans++) {
+            cl_mem rows = s->act_rows[spans % 2];
+            arg a_span[] = {ARG(s->act[step % 2]), ARG(s->act_span),
+                            ARG(rows), ARG(s->act_rows[1 - spans % 2])};
+            arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->act_span),
+                              ARG(rows),             ARG(s->drive),
                               ARG(s->threshold),     ARG(s->exc_kernel),
                               ARG(s->inh_kernel),    ARG(sa.exc),
                               ARG(sa.inh),           ARG(s->unit_gain),
                               ARG(s->act[1 - step % 2])};
-            if ((st = set_args(s->k_settle, "settle", a_settle,
+            if ((st = set_args(s->k_active_span, "active_span", a_span,
+                               NARGS(a_span), err)) ||
+                (st = enqueue(s, s->k_active_span, (size_t)g->cortex_n,
+                              "active_span", err)) ||
+                (st = set_args(s->k_settle, "settle", a_settle,
                                NARGS(a_settle), err)) ||
                 (st = enqueue(s, s->k_settle, s->units, "settle", err)))
                 return st;
