@@ -129,13 +129,15 @@ typedef struct prober {
     const remap_model *m;
     remap_model unfused; /* shallow copy without co_touch */
     uint8_t *mask;       /* [cf_len] */
+    int *half_width;     /* [cf_side] the field circle's half-width on row
+                            dy + cf_r, or -1 for none */
     float *input;        /* [receptors] */
     float *response;     /* [units] */
 } prober;
 
 static void prober_free(prober *p)
 {
-    free(p->mask), free(p->input), free(p->response);
+    free(p->mask), free(p->half_width), free(p->input), free(p->response);
 }
 
 static remap_status prober_init(prober *p, const remap_model *m,
@@ -146,14 +148,47 @@ static remap_status prober_init(prober *p, const remap_model *m,
     p->unfused = *m;
     memset(p->unfused.cond.co_touch, 0, sizeof p->unfused.cond.co_touch);
     p->mask = malloc((size_t)g->cf_len);
+    p->half_width = malloc((size_t)g->cf_side * sizeof(int));
     p->input = malloc((size_t)g->receptors * sizeof(float));
     p->response = malloc((size_t)g->units * sizeof(float));
-    if (!p->mask || !p->input || !p->response) {
+    if (!p->mask || !p->half_width || !p->input || !p->response) {
         prober_free(p);
         return remap_fail(err, REMAP_ENOMEM, "measure: out of memory");
     }
     field_mask(g, p->mask);
+    for (int row = 0; row < g->cf_side; row++) {
+        int h = -1;
+        for (int dx = 0; dx <= g->cf_r; dx++)
+            if (p->mask[row * g->cf_side + g->cf_r + dx])
+                h = dx;
+        p->half_width[row] = h;
+    }
     return REMAP_OK;
+}
+
+/* The afferent sum of unit u (field centre cx, cy) for an input that is 0
+ * outside the receptor box [x0, x1] x [y0, y1]: the field's rows and
+ * columns are clipped to the circle, the skin and the box, and the rest
+ * summed in slot order. Every skipped term is w 0 = +0, which leaves the
+ * (non-negative) sum as the full loop over the field gives it. */
+static float field_sum(const prober *p, const float *w, int cx, int cy,
+                       int x0, int y0, int x1, int y1)
+{
+    const remap_geometry *g = &p->m->geom;
+    float c = 0.0f;
+    for (int dy = -g->cf_r; dy <= g->cf_r; dy++) {
+        int ry = cy + dy, h = p->half_width[dy + g->cf_r];
+        if (ry < y0 || ry > y1 || h < 0)
+            continue;
+        int lo = cx - h > x0 ? cx - h : x0;
+        int hi = cx + h < x1 ? cx + h : x1;
+        /* Slot of receptor rx in this row: row start + cf_r + rx - cx. */
+        int base = (dy + g->cf_r) * g->cf_side + g->cf_r - cx;
+        const float *xr = p->input + (size_t)ry * (size_t)g->skin_n;
+        for (int rx = lo; rx <= hi; rx++)
+            c += w[base + rx] * xr[rx];
+    }
+    return c;
 }
 
 /* The probe centred on receptor rc: fills p->response with each unit's
@@ -170,6 +205,16 @@ static void probe(prober *p, const float *gain, int rc, int *best_out,
     remap_receptor_position(g, rc, &t.x, &t.y);
     remap_touch_render(&p->unfused, &t, p->input);
     *x = t.x, *y = t.y;
+    /* The box of the receptors the probe reaches (its region's): fields
+     * that miss it respond 0, and field_sum visits only what is inside. */
+    int n = g->skin_n, x0 = n, y0 = n, x1 = -1, y1 = -1;
+    for (int r = 0; r < g->receptors; r++) {
+        if (p->input[r] == 0.0f)
+            continue;
+        int rx = r % n, ry = r / n;
+        x0 = rx < x0 ? rx : x0, x1 = rx > x1 ? rx : x1;
+        y0 = ry < y0 ? ry : y0, y1 = ry > y1 ? ry : y1;
+    }
     int best = -1, second = -1;
     float strength = m->params.afferent.strength;
     for (int u = 0; u < g->units; u++) {
@@ -180,12 +225,7 @@ static void probe(prober *p, const float *gain, int rc, int *best_out,
         const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
         int cx, cy;
         remap_unit_centre(g, u, &cx, &cy);
-        float c = 0.0f;
-        for (int k = 0; k < g->cf_len; k++) {
-            int q = field_receptor(g, cx, cy, k, p->mask);
-            if (q >= 0)
-                c += w[k] * p->input[q];
-        }
+        float c = field_sum(p, w, cx, cy, x0, y0, x1, y1);
         /* Rank by the afferent drive alone: the thresholds differ from
          * unit to unit and would reorder neighbours. */
         float r = gain[u] * (strength * m->drive_scale[u] * c);

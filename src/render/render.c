@@ -29,6 +29,10 @@ static const char *const panel_titles[REMAP_FRAME_PANEL_COUNT] = {
 #define PLOT_AREA_HI 0.6f /* the plot's y axis: share of the cortex */
 #define PLOT_PROBES 64
 #define PLOT_MAX_POINTS 4096
+/* The plot measures the map at most this many times over the run's time
+ * axis (each measurement probes the map 64 times on the host, which would
+ * otherwise cost more than the rest of a frame). */
+#define PLOT_SAMPLES 128
 #define FIELDS_GRID 5 /* units per side of the receptive-field inset */
 
 const char *remap_frame_panel_name(remap_frame_panel p)
@@ -335,9 +339,14 @@ static void fields_panel(remap_renderer *r, const remap_model *m,
 static remap_status record_point(remap_renderer *r, remap_model *m,
                                  remap_error *err)
 {
-    if (r->point_count &&
-        r->points[r->point_count - 1].iteration >= m->iteration)
-        return REMAP_OK;
+    if (r->point_count) {
+        /* One point per iteration, spaced out but always the last. */
+        uint64_t prev = r->points[r->point_count - 1].iteration;
+        uint64_t spacing = r->opt.last / PLOT_SAMPLES;
+        if (prev >= m->iteration ||
+            (prev + spacing > m->iteration && m->iteration != r->opt.last))
+            return REMAP_OK;
+    }
     if (r->point_count == PLOT_MAX_POINTS) {
         /* Keep every other point: the curve stays, the memory bounded. */
         for (size_t i = 0; i < PLOT_MAX_POINTS / 2; i++)
