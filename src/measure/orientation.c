@@ -464,8 +464,8 @@ remap_status remap_ormap_measure(const float *preference,
                                             err);
     if (s != REMAP_OK)
         return s;
-    /* The charges come from a second pass only when the caller keeps too
-     * few positions, so count them here from a private list. */
+    /* The caller's array may hold fewer pinwheels than there are, so the
+     * charges are counted from a private list of them all. */
     int total = 0;
     s = remap_pinwheels_find(preference, selectivity, n, opt, NULL, 0, &total,
                              &st.crossings, err);
