@@ -15,6 +15,8 @@ packages=(
     libhdf5-dev
     librandom123-dev
     libcriterion-dev
+    # FFTW: the power spectrum of orientation maps (hypercolumn size).
+    libfftw3-dev
     # Debian's Python with NumPy and h5py: the NumPy peer in bench/.
     python3-numpy python3-h5py
     libpng-dev libfreetype-dev fonts-dejavu-core
