@@ -2,6 +2,8 @@
  * reference, measures the copy bandwidth, times each case of the ladder,
  * prints the table and writes the JSON record. */
 #include "cli/bench_cmd.h"
+
+#include "cli/args.h"
 #include "bench/bench.h"
 #include "core/suggest.h"
 
@@ -72,18 +74,6 @@ static int usage(const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'remap help bench'.\n");
     return EXIT_USAGE;
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    if (!*s || *s == '-')
-        return false;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end)
-        return false;
-    *out = v;
-    return true;
 }
 
 static bool is_flag(const char *name)
@@ -168,7 +158,7 @@ static int parse(int argc, char **argv, bench_cli *c)
             if (remap_bench_case_parse(value, &c->cases[c->case_count], &err))
                 return usage("--case %s: %s", value, err.msg);
             c->case_count++;
-        } else if (!parse_u64(value, &v) || (v == 0 && !zero_ok(name))) {
+        } else if (!remap_arg_u64(value, &v) || (v == 0 && !zero_ok(name))) {
             return usage("%s needs a %s integer, got '%s'", name,
                          zero_ok(name) ? "non-negative" : "positive", value);
         } else if (!strcmp(name, "--max-units")) {

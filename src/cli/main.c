@@ -1,5 +1,6 @@
 /* The remap command: argument parsing and the subcommands run, check and
  * devices. Only here are messages printed and exit codes chosen. */
+#include "cli/args.h"
 #include "cl/devices.h"
 #include "cli/bench_cmd.h"
 #include "cli/compare.h"
@@ -107,18 +108,6 @@ typedef struct cli {
     bool reference, quiet, half_weights;
 } cli;
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    if (!*s || *s == '-')
-        return false;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end)
-        return false;
-    *out = v;
-    return true;
-}
-
 static const char *const run_options[] = {
     "--out", "--seed", "--iterations", "--set", "--resume", "--from",
     "--device", "--reference", "--half-weights", "--quiet", "--help",
@@ -207,7 +196,7 @@ static int parse_options(const char *cmd, int argc, char **argv, cli *c,
             c->overrides[c->override_count++] = value;
         } else if (!strcmp(name, "--seed")) {
             uint64_t s;
-            if (!parse_u64(value, &s))
+            if (!remap_arg_u64(value, &s))
                 return usage_error(cmd,
                                    "--seed needs a non-negative integer, got "
                                    "'%s'",
@@ -217,7 +206,7 @@ static int parse_options(const char *cmd, int argc, char **argv, cli *c,
             snprintf(c->owned[0], sizeof c->owned[0], "seed=%s", value);
             c->overrides[c->override_count++] = c->owned[0];
         } else if (!strcmp(name, "--iterations")) {
-            if (!parse_u64(value, &c->iterations) || c->iterations == 0)
+            if (!remap_arg_u64(value, &c->iterations) || c->iterations == 0)
                 return usage_error(cmd,
                                    "--iterations needs a positive integer, "
                                    "got '%s'",

@@ -2,6 +2,7 @@
  * (one frame of a checkpoint). */
 #include "cli/render_cmd.h"
 
+#include "cli/args.h"
 #include "cl/backend.h"
 #include "io/checkpoint.h"
 #include "render/render.h"
@@ -54,50 +55,6 @@ static int usage(const char *cmd, const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-static bool parse_size(const char *s, int *w, int *h)
-{
-    char *end;
-    long a = strtol(s, &end, 10);
-    if (end == s || (*end != 'x' && *end != 'X'))
-        return false;
-    const char *t = end + 1;
-    long b = strtol(t, &end, 10);
-    if (end == t || *end || a <= 0 || b <= 0 || a > 1000000 || b > 1000000)
-        return false;
-    *w = (int)a, *h = (int)b;
-    return true;
-}
-
-static bool parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* Splits "--name=value" or "--name value" at argv[*i]; NULL when argv[*i]
- * is not option `name`. */
-static const char *option(int argc, char **argv, int *i, const char *name,
-                          bool *missing)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return "";
-    }
-    return argv[++*i];
-}
-
 /* Takes what the command line left open from the scenario's
  * outputs.frames, checking the panel list there (with its place). */
 static remap_status scenario_defaults(render_cli *r, const remap_scenario *sc,
@@ -130,41 +87,45 @@ int remap_render_parse(int argc, char **argv, render_cli *r, int *rest_argc,
     for (int i = 0; i < argc; i++) {
         bool missing = false;
         const char *v;
-        if ((v = option(argc, argv, &i, "--frames", &missing))) {
+        if ((v = remap_arg_option(argc, argv, &i, "--frames", &missing))) {
             r->frames.dir = v;
             r->frames_given = true;
-        } else if ((v = option(argc, argv, &i, "--every", &missing))) {
+        } else if ((v = remap_arg_option(argc, argv, &i, "--every",
+                                         &missing))) {
             long n = 0;
-            if (!missing && !parse_long(v, 1, 1L << 40, &n))
+            if (!missing && !remap_arg_long(v, 1, 1L << 40, &n))
                 return usage("render", "--every needs a positive integer, "
                                        "got '%s'", v);
             r->frames.every = (uint64_t)n;
-        } else if ((v = option(argc, argv, &i, "--log-frames", &missing))) {
+        } else if ((v = remap_arg_option(argc, argv, &i, "--log-frames",
+                                         &missing))) {
             long n = 0;
-            if (!missing && !parse_long(v, 2, 100000, &n))
+            if (!missing && !remap_arg_long(v, 2, 100000, &n))
                 return usage("render", "--log-frames needs 2 to 100000, "
                                        "got '%s'", v);
             r->frames.log_frames = (int)n;
-        } else if ((v = option(argc, argv, &i, "--size", &missing))) {
+        } else if ((v = remap_arg_option(argc, argv, &i, "--size", &missing))) {
             if (!missing &&
-                !parse_size(v, &r->frames.width, &r->frames.height))
+                !remap_arg_size(v, &r->frames.width, &r->frames.height))
                 return usage("render", "--size needs WIDTHxHEIGHT, got '%s'",
                              v);
             r->size_given = true;
-        } else if ((v = option(argc, argv, &i, "--panels", &missing))) {
+        } else if ((v = remap_arg_option(argc, argv, &i, "--panels",
+                                         &missing))) {
             if (!missing && remap_frame_panels_parse(v, r->frames.panels,
                                                      &r->frames.panel_count,
                                                      &err))
                 return usage("render", "%s", err.msg);
             r->panels_given = true;
-        } else if ((v = option(argc, argv, &i, "--compression", &missing))) {
+        } else if ((v = remap_arg_option(argc, argv, &i, "--compression",
+                                         &missing))) {
             long n = 0;
-            if (!missing && !parse_long(v, 0, 9, &n))
+            if (!missing && !remap_arg_long(v, 0, 9, &n))
                 return usage("render", "--compression needs 0 to 9, got '%s'",
                              v);
             r->frames.compression = (int)n;
             r->compression_given = true;
-        } else if ((v = option(argc, argv, &i, "--mp4", &missing))) {
+        } else if ((v = remap_arg_option(argc, argv, &i, "--mp4", &missing))) {
             r->mp4 = v;
         } else {
             rest[(*rest_argc)++] = argv[i];
@@ -273,9 +234,9 @@ static int snapshot_parse(int argc, char **argv, snapshot_cli *s)
             rc = -1;
         } else if (!strcmp(rest[i], "--reference")) {
             s->reference = true;
-        } else if ((v = option(n, rest, &i, "--png", &missing))) {
+        } else if ((v = remap_arg_option(n, rest, &i, "--png", &missing))) {
             s->png = v;
-        } else if ((v = option(n, rest, &i, "--device", &missing))) {
+        } else if ((v = remap_arg_option(n, rest, &i, "--device", &missing))) {
             s->device = v;
         } else if (rest[i][0] == '-') {
             rc = usage("snapshot", "unknown option '%s'", rest[i]);

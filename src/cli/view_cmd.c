@@ -1,6 +1,7 @@
 /* `remap view`: a run shown live in a window, with its options. */
 #include "cli/view_cmd.h"
 
+#include "cli/args.h"
 #include "render/render.h"
 
 #include <stdio.h>
@@ -61,40 +62,6 @@ static int usage(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* "--name=value" or "--name value" at argv[*i]; NULL when argv[*i] is not
- * option name. */
-static const char *option(int argc, char **argv, int *i, const char *name,
-                          bool *missing)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return "";
-    }
-    return argv[++*i];
-}
-
-static bool parse_size(const char *s, int *w, int *h)
-{
-    char *end;
-    long a = strtol(s, &end, 10);
-    if (end == s || (*end != 'x' && *end != 'X'))
-        return false;
-    const char *t = end + 1;
-    long b = strtol(t, &end, 10);
-    if (end == t || *end || a <= 0 || b <= 0 || a > 100000 || b > 100000)
-        return false;
-    *w = (int)a, *h = (int)b;
-    return true;
-}
-
 void remap_view_free(view_cli *v)
 {
     if (!v)
@@ -125,11 +92,14 @@ int remap_view_parse(int argc, char **argv, view_cli **out, int *rest_argc,
             v->paused = true;
         } else if (!strcmp(a, "--checkpoint-on-exit")) {
             v->checkpoint_on_exit = true;
-        } else if ((val = option(argc, argv, &i, "--script", &missing))) {
+        } else if ((val = remap_arg_option(argc, argv, &i, "--script",
+                                           &missing))) {
             v->script_path = val;
-        } else if ((val = option(argc, argv, &i, "--record", &missing))) {
+        } else if ((val = remap_arg_option(argc, argv, &i, "--record",
+                                           &missing))) {
             v->record = val;
-        } else if ((val = option(argc, argv, &i, "--speed", &missing))) {
+        } else if ((val = remap_arg_option(argc, argv, &i, "--speed",
+                                           &missing))) {
             char *end;
             unsigned long long n = strtoull(val, &end, 10);
             if (!missing && (*val == '-' || end == val || *end || n == 0 ||
@@ -138,14 +108,16 @@ int remap_view_parse(int argc, char **argv, view_cli **out, int *rest_argc,
                            "per frame), got '%s'",
                            val);
             v->speed = n;
-        } else if ((val = option(argc, argv, &i, "--size", &missing))) {
-            if (!missing && !parse_size(val, &v->width, &v->height))
+        } else if ((val = remap_arg_option(argc, argv, &i, "--size",
+                                           &missing))) {
+            if (!missing && !remap_arg_size(val, &v->width, &v->height))
                 rc = usage("--size needs WIDTHxHEIGHT, got '%s'", val);
             else if (!missing &&
                      remap_frame_size_check(v->width, v->height, &err))
                 rc = usage("%s", err.msg);
             v->size_given = true;
-        } else if ((val = option(argc, argv, &i, "--panels", &missing))) {
+        } else if ((val = remap_arg_option(argc, argv, &i, "--panels",
+                                           &missing))) {
             if (!missing && remap_frame_panels_parse(val, v->panels,
                                                      &v->panel_count, &err))
                 rc = usage("%s", err.msg);

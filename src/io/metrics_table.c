@@ -3,6 +3,8 @@
  * table points into it. */
 #include "io/metrics_table.h"
 
+#include "core/file.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,45 +23,6 @@ void remap_metrics_table_free(remap_metrics_table *t)
     free(t->iteration);
     free(t->line);
     memset(t, 0, sizeof *t);
-}
-
-/* Reads the file into a NUL-terminated buffer. */
-static remap_status slurp(const char *path, char **out, remap_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return remap_fail(err, REMAP_EIO, "%s: cannot open: %s", path,
-                          strerror(errno));
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (len + 1 >= cap) {
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger, cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - 1 - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int failed = ferror(f);
-    int e = errno;
-    fclose(f);
-    if (!buf)
-        return remap_fail(err, REMAP_ENOMEM, "%s: out of memory", path);
-    if (failed) {
-        free(buf);
-        return remap_fail(err, REMAP_EIO, "%s: cannot read: %s", path,
-                          strerror(e));
-    }
-    buf[len] = '\0';
-    *out = buf;
-    return REMAP_OK;
 }
 
 /* Cuts the next line off *p (without '\r\n'); NULL at the end. */
@@ -132,7 +95,7 @@ remap_status remap_metrics_table_read(const char *path, remap_metrics_table *t,
 {
     memset(t, 0, sizeof *t);
     char *data = NULL;
-    remap_status st = slurp(path, &data, err);
+    remap_status st = remap_read_file(path, &data, NULL, err);
     if (st)
         return st;
     t->data = data;

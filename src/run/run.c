@@ -3,6 +3,7 @@
 #include "run/run.h"
 
 #include "cl/backend.h"
+#include "core/file.h"
 #include "io/atomic.h"
 #include "io/checkpoint.h"
 
@@ -387,33 +388,6 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
-/* Reads a whole small file into a NUL-terminated buffer; NULL if absent. */
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 4096) {
-            char *grown = realloc(buf, cap + 65536);
-            if (!grown)
-                break;
-            buf = grown;
-            cap += 65536;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
-}
-
 /* A run directory must not already hold a run, unless resuming that run
  * into it; a resume into a new directory starts it with the scenario. */
 static remap_status prepare_dir(runner *r, remap_error *err)
@@ -423,7 +397,9 @@ static remap_status prepare_dir(runner *r, remap_error *err)
         return st;
     char path[PATH_MAX_LEN + 64];
     snprintf(path, sizeof path, "%s/scenario.yaml", r->dir);
-    char *held = read_text(path);
+    /* The run already there, if any (unreadable counts as none). */
+    char *held = NULL;
+    remap_read_file(path, &held, NULL, NULL);
     bool same = held && strcmp(held, r->sc->resolved_text) == 0;
     free(held);
     if (held && !r->opt->resume)
@@ -458,8 +434,8 @@ static remap_status prepare_dir(runner *r, remap_error *err)
 static remap_status trim_metrics(const char *path, uint64_t resume_at,
                                  remap_error *err)
 {
-    char *text = read_text(path);
-    if (!text)
+    char *text = NULL;
+    if (remap_read_file(path, &text, NULL, NULL) != REMAP_OK)
         return REMAP_OK;
     char *line = strchr(text, '\n');
     char *keep_end = line ? line + 1 : text + strlen(text);

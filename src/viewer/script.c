@@ -1,6 +1,7 @@
 /* Viewer scripts: parsing the line format of timed viewer actions. */
 #include "viewer/script.h"
 
+#include "core/file.h"
 #include "render/render.h"
 
 #include <errno.h>
@@ -291,40 +292,16 @@ remap_status remap_script_load(const char *path, remap_script **out,
                                remap_error *err)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return remap_fail(err, REMAP_EIO, "%s: cannot open: %s", path,
-                          strerror(errno));
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 4096) {
-            char *grown = realloc(buf, cap + 65536);
-            if (!grown) {
-                free(buf);
-                fclose(f);
-                return remap_fail(err, REMAP_ENOMEM, "script: out of memory");
-            }
-            buf = grown;
-            cap += 65536;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    buf[len] = '\0';
-    if (bad) {
-        free(buf);
-        return remap_fail(err, REMAP_EIO, "%s: cannot read", path);
-    }
+    char *buf;
+    size_t len;
+    remap_status st = remap_read_file(path, &buf, &len, err);
+    if (st)
+        return st;
     if (strlen(buf) != len) {
         free(buf);
         return remap_fail(err, REMAP_EUSAGE, "%s: not a text file", path);
     }
-    remap_status st = remap_script_parse(path, buf, out, err);
+    st = remap_script_parse(path, buf, out, err);
     free(buf);
     return st;
 }
