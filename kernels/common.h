@@ -2,7 +2,8 @@
  * options (-D): SKIN_N, CORTEX_N, CF_R, CF_SIDE, CF_LEN, CF_R2I, EXC_R,
  * INH_R, STRUCTURAL (1: structural plasticity, synapse liveness is
  * state; 0 or absent: a slot is live iff it is in the field and on the
- * skin) and HALF_WEIGHTS (1: afferent weights are stored as half floats). Every kernel mirrors a loop of the reference backend
+ * skin), HALF_WEIGHTS (1: afferent weights are stored as half floats),
+ * TRANSPOSED and CHUNK_UNITS (the weights' layout, below). Every kernel mirrors a loop of the reference backend
  * (src/ref/ref_backend.c) operation for operation, so the two agree. */
 
 /* No fused multiply-adds: the reference backend rounds each product. */
@@ -15,24 +16,44 @@
 #define HALF_WEIGHTS 0
 #endif
 
+/* The afferent weights are held in one or more buffers (chunks) of whole
+ * fields, so that a sheet larger than the device's largest allocation
+ * runs: a kernel touching them is launched once per chunk, with a global
+ * offset; unit u is unit u - unit_base of its chunk, which has room for
+ * CHUNK_UNITS fields. The synapse states (and the float staging copies of
+ * push and pull) are laid out field by field: unit u's field is at
+ * (u - unit_base) CF_LEN. */
+#define FIELD(buf, u, unit_base) ((buf) + (size_t)((u) - (unit_base)) * CF_LEN)
+
+/* The weights' layout in a chunk (TRANSPOSED): field by field, as above
+ * (a work-item walking its own field reads contiguous memory, which suits
+ * CPUs), or transposed, slot k of every field of the chunk together,
+ * CHUNK_UNITS apart (neighbouring work-items read neighbouring addresses,
+ * which GPUs coalesce). FIELD_W gives unit u's field and W_AT slot k's
+ * offset in it. */
+#ifndef TRANSPOSED
+#define TRANSPOSED 0
+#endif
+#if TRANSPOSED
+#define FIELD_W(buf, u, unit_base) ((buf) + ((u) - (unit_base)))
+#define W_AT(k) ((size_t)(k) * CHUNK_UNITS)
+#else
+#define FIELD_W(buf, u, unit_base) FIELD(buf, u, unit_base)
+#define W_AT(k) (k)
+#endif
+
 /* Weight storage. Arithmetic is always in float; half storage rounds each
  * stored weight to the nearest half (vstore_half's default rounding),
  * which the reference backend mirrors with remap_half_round. */
 #if HALF_WEIGHTS
 typedef half weight_t;
-#define LOAD_W(w, k) vload_half((k), (w))
-#define STORE_W(v, w, k) vstore_half((v), (k), (w))
+#define LOAD_W(w, k) vload_half(W_AT(k), (w))
+#define STORE_W(v, w, k) vstore_half((v), W_AT(k), (w))
 #else
 typedef float weight_t;
-#define LOAD_W(w, k) ((w)[k])
-#define STORE_W(v, w, k) ((w)[k] = (v))
+#define LOAD_W(w, k) ((w)[W_AT(k)])
+#define STORE_W(v, w, k) ((w)[W_AT(k)] = (v))
 #endif
-
-/* The afferent weights are held in one or more buffers (chunks) of whole
- * fields, so that a sheet larger than the device's largest allocation
- * runs: a kernel touching them is launched once per chunk, with a global
- * offset, and unit u's field is at (u - unit_base) in its chunk. */
-#define FIELD(buf, u, unit_base) ((buf) + (size_t)((u) - (unit_base)) * CF_LEN)
 
 /* Whether field slot k of a unit holds a live synapse; rc is the slot's
  * receptor (cf_receptor) or -1. Without structural plasticity a slot is

@@ -128,7 +128,7 @@ __kernel void learn(__global weight_t *weights, __global const uchar *synapse,
     int u = get_global_id(0);
     int cx, cy;
     unit_centre(u, &cx, &cy);
-    __global weight_t *w = FIELD(weights, u, unit_base);
+    __global weight_t *w = FIELD_W(weights, u, unit_base);
     __global const uchar *syn = FIELD(synapse, u, unit_base);
     float y = activity[u];
     float gain = unit_gain[u];
@@ -238,7 +238,7 @@ __kernel void restructure(__global weight_t *weights, __global uchar *synapse,
     float mean_trace = mean[0];
     int cx, cy;
     unit_centre(u, &cx, &cy);
-    __global weight_t *w = FIELD(weights, u, unit_base);
+    __global weight_t *w = FIELD_W(weights, u, unit_base);
     __global uchar *syn = FIELD(synapse, u, unit_base);
     philox4x32_ctr_t v = {{0u, 0u, 0u, 0u}};
     int block = -1;
@@ -287,7 +287,7 @@ __kernel void import_weights(__global const float *src,
     int cx, cy;
     unit_centre(u, &cx, &cy);
     __global const float *s = FIELD(src, u, unit_base);
-    __global weight_t *w = FIELD(weights, u, unit_base);
+    __global weight_t *w = FIELD_W(weights, u, unit_base);
     for (int k = 0; k < CF_LEN; k++)
         STORE_W(s[k], w, k);
     weight_sum[u] = live_sum(w, FIELD(synapse, u, unit_base), cx, cy);
@@ -298,7 +298,7 @@ __kernel void export_weights(__global const weight_t *weights, int unit_base,
                              __global float *dst)
 {
     int u = get_global_id(0);
-    __global const weight_t *w = FIELD(weights, u, unit_base);
+    __global const weight_t *w = FIELD_W(weights, u, unit_base);
     __global float *d = FIELD(dst, u, unit_base);
     for (int k = 0; k < CF_LEN; k++)
         d[k] = LOAD_W(w, k);

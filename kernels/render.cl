@@ -91,7 +91,7 @@ __kernel void unit_colour(__global const weight_t *weights, int unit_base,
     int l = -1;
     uchar4 c;
     if (kind == PANEL_MAP)
-        c = map_colour(FIELD(weights, u, unit_base), u, box, regions,
+        c = map_colour(FIELD_W(weights, u, unit_base), u, box, regions,
                        region_colour, empty, &l);
     else
         c = scalar_colour(lut, lo, hi,

@@ -55,7 +55,7 @@ __kernel void afferent(__global const weight_t *weights,
     int u = get_global_id(0);
     int cx, cy;
     unit_centre(u, &cx, &cy);
-    float2 r = field_response(FIELD(weights, u, unit_base),
+    float2 r = field_response(FIELD_W(weights, u, unit_base),
                               FIELD(synapse, u, unit_base), input, cx, cy);
     respond(u, r, strength, threshold, drive_scale, unit_gain, drive,
             input_sum, activity);

@@ -1270,3 +1270,65 @@ Test(settle, dense_activity_keeps_the_reference_bits)
     }
     destroy_pair(&pr);
 }
+
+/* The transposed layout (slot k of every field together, as GPUs
+ * coalesce) runs the same kernels through other addresses: against the
+ * reference, alone, split across buffers with a partial last chunk (whose
+ * slot stride is still a full chunk's), and with half-precision storage. */
+Test(variants, transposed_weights_match_the_reference)
+{
+    remap_params p = small_params();
+    cl_variant = (remap_cl_options){.layout = REMAP_LAYOUT_TRANSPOSED};
+    pair pr = make_pair(&p, 1);
+    const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
+    cr_assert(strstr(name, "transposed weights") != NULL, "%s", name);
+    destroy_pair(&pr);
+    check_full_step_over_several_iterations();
+    check_push_then_step_continues_identically();
+    check_render_kernels_match_the_reference();
+
+    cl_variant = (remap_cl_options){.layout = REMAP_LAYOUT_TRANSPOSED,
+                                    .max_buffer = cap_for(&p, 60)};
+    check_full_step_over_several_iterations();
+    check_sleep_gives_spontaneous_input_and_downscales();
+    check_bcm_rule_and_sliding_threshold();
+    check_render_kernels_match_the_reference();
+    p = structural_params(REMAP_RULE_HEBBIAN);
+    cl_variant = (remap_cl_options){.layout = REMAP_LAYOUT_TRANSPOSED,
+                                    .max_buffer = cap_for(&p, 45)};
+    check_structural(&p, 101);
+
+    p = small_params();
+    cl_variant = (remap_cl_options){.layout = REMAP_LAYOUT_TRANSPOSED,
+                                    .half_weights = true,
+                                    .max_buffer = cap_for(&p, 60)};
+    ref_variant = (remap_ref_options){.half_weights = true};
+    check_full_step_over_several_iterations();
+    check_push_then_step_continues_identically();
+}
+
+/* The layout is the device's business: both give the same bits. */
+Test(variants, layouts_give_the_same_bits)
+{
+    remap_params p = small_params();
+    remap_cl_options fields = {.layout = REMAP_LAYOUT_FIELDS},
+                     transposed = {.layout = REMAP_LAYOUT_TRANSPOSED,
+                                   .max_buffer = cap_for(&p, 60)};
+    remap_model *a, *b;
+    remap_error err;
+    cr_assert_eq(remap_model_create(&p, 7, &remap_cl_backend, &fields, &a,
+                                    &err),
+                 REMAP_OK, "%s", err.msg);
+    cr_assert_eq(remap_model_create(&p, 7, &remap_cl_backend, &transposed,
+                                    &b, &err),
+                 REMAP_OK, "%s", err.msg);
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(remap_model_step(a, 6, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_step(b, 6, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_pull(a, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_pull(b, &err), REMAP_OK, "%s", err.msg);
+        assert_identical(a, b);
+    }
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+}

@@ -451,7 +451,8 @@ Test(bench_out, quick_prints_a_table_and_writes_json)
         "\"vendor\": ", "\"driver_version\": ", "\"opencl_version\": ",
         "\"compute_units\": ", "\"clock_mhz\": ", "\"global_mem\": ",
         "\"max_alloc\": ", "\"options\": {\"unfused\": false, "
-        "\"half_weights\": false, \"max_buffer\": 0",
+        "\"half_weights\": false, \"layout\": \"auto\", "
+        "\"max_buffer\": 0",
         "\"copy_bandwidth\": {\"bytes\": ", "\"kernel_gbps\": ",
         "\"copy_buffer_gbps\": ", "\"case\": \"48:24:0.15\"",
         "\"case\": \"64:32:0.325\"", "\"seconds_per_iteration\": ",

@@ -201,6 +201,13 @@ void remap_bench_traffic(const remap_geometry *g, size_t weight_bytes,
     out->floor = 2.0 * weights;
 }
 
+const char *remap_bench_layout_name(remap_weight_layout l)
+{
+    return l == REMAP_LAYOUT_FIELDS       ? "fields"
+           : l == REMAP_LAYOUT_TRANSPOSED ? "transposed"
+                                          : "auto";
+}
+
 /* ---- The check against the reference backend */
 
 /* Appends a formatted line to err's message. */
@@ -307,6 +314,7 @@ static remap_cl_options cl_options(const remap_bench_options *o)
         .unfused = o->unfused,
         .half_weights = o->half_weights,
         .max_buffer = o->max_buffer,
+        .layout = o->layout,
     };
     return opt;
 }
@@ -713,10 +721,12 @@ remap_status remap_bench_write_json(const char *path,
         (unsigned long long)d->max_alloc);
     put(&j,
         "  \"options\": {\"unfused\": %s, \"half_weights\": %s, "
+        "\"layout\": \"%s\", "
         "\"max_buffer\": %llu, \"warmup\": %d, \"repeats\": %d, "
         "\"iterations\": %llu, \"seed\": %llu, \"max_units\": %llu, "
         "\"profiling\": true, \"overrides\": [",
         o->unfused ? "true" : "false", o->half_weights ? "true" : "false",
+        remap_bench_layout_name(o->layout),
         (unsigned long long)o->max_buffer, o->warmup, o->repeats,
         (unsigned long long)o->iterations, (unsigned long long)o->seed,
         (unsigned long long)r->max_units);

@@ -6,6 +6,7 @@
 #ifndef REMAP_BENCH_H
 #define REMAP_BENCH_H
 
+#include "cl/backend.h"
 #include "cl/bandwidth.h"
 #include "cl/devices.h"
 #include "core/status.h"
@@ -87,6 +88,7 @@ typedef struct remap_bench_options {
     bool unfused;        /* remap_cl_options */
     bool half_weights;
     uint64_t max_buffer;
+    remap_weight_layout layout;
     int warmup;          /* untimed iterations after creation */
     int repeats;         /* timed runs (>= 1) */
     uint64_t iterations; /* iterations per timed run (>= 1) */
@@ -95,6 +97,9 @@ typedef struct remap_bench_options {
     const char *const *overrides; /* extra --set PATH=VALUE for every case */
     size_t override_count;
 } remap_bench_options;
+
+/* "auto", "fields" or "transposed". */
+const char *remap_bench_layout_name(remap_weight_layout l);
 
 /* Relative tolerance of the check, that of tests/test_backend.c. With
  * half-float weights the reference backend rounds them at the same places

@@ -7,6 +7,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* How the afferent weights are laid out on the device. */
+typedef enum remap_weight_layout {
+    REMAP_LAYOUT_AUTO,      /* transposed on a GPU, fields otherwise */
+    REMAP_LAYOUT_FIELDS,    /* each unit's field contiguous (CPUs) */
+    REMAP_LAYOUT_TRANSPOSED /* each slot of all fields contiguous (GPUs) */
+} remap_weight_layout;
+
 /* Options for remap_cl_backend (pass a pointer as backend_options). */
 typedef struct remap_cl_options {
     const char *device; /* index or name substring; NULL: REMAP_DEVICE or
@@ -19,6 +26,7 @@ typedef struct remap_cl_options {
     uint64_t max_buffer; /* split the weights across buffers of at most
                             this many bytes (0: the device's largest
                             allocation) */
+    remap_weight_layout layout;
 } remap_cl_options;
 
 extern const remap_backend_ops remap_cl_backend;

@@ -32,7 +32,7 @@ typedef struct cl_state {
     cl_kernel k_stimulus, k_afferent, k_settle, k_learn, k_mean_trace,
         k_restructure, k_import, k_export, k_unit_colour, k_panel_pixels,
         k_active_span;
-    bool fused, half;
+    bool fused, half, transposed;
     /* Fixed tables, and the host conditions refreshed at each step (touch
      * table, fused regions). */
     cl_mem region_cdf, region_box, skin_region, exc_kernel, inh_kernel,
@@ -128,6 +128,7 @@ typedef struct fit_ctx {
     const remap_params *params;
     uint64_t weight_bytes; /* 4 or 2 */
     uint64_t cap;          /* largest chunk, bytes */
+    bool transposed;       /* every chunk has room for a full one */
 } fit_ctx;
 
 /* Device memory for a cortex density: the model's state with the weights
@@ -146,7 +147,11 @@ static void need_for_density(float density, const void *ctx, uint64_t *total,
     uint64_t slots = (uint64_t)g.units * (uint64_t)g.cf_len;
     uint64_t chunk_units = chunk_units_for(&g, f->cap);
     uint64_t staging = chunk_units * (uint64_t)g.cf_len * sizeof(float);
-    *total = mem.total - slots * sizeof(float) + slots * f->weight_bytes +
+    uint64_t stored = slots;
+    if (f->transposed && chunk_units)
+        stored = (((uint64_t)g.units + chunk_units - 1) / chunk_units) *
+                 chunk_units * (uint64_t)g.cf_len;
+    *total = mem.total - slots * sizeof(float) + stored * f->weight_bytes +
              2 * (uint64_t)g.units * sizeof(float) +
              (uint64_t)g.receptors * sizeof(float) + staging;
     /* A field that does not fit in one allocation cannot run at all. */
@@ -189,11 +194,12 @@ static remap_status create_kernels(cl_state *s, remap_error *err)
     return REMAP_OK;
 }
 
+/* The chunks of s->chunk_units fields each (the last may hold fewer; a
+ * transposed chunk still has room for all, its slot stride). */
 static remap_status make_chunks(cl_state *s, const remap_geometry *g,
-                                uint64_t cap, remap_error *err)
+                                remap_error *err)
 {
-    size_t per = (size_t)chunk_units_for(g, cap);
-    s->chunk_units = per;
+    size_t per = s->chunk_units;
     s->chunk_count = (s->units + per - 1) / per;
     s->chunks = calloc(s->chunk_count, sizeof *s->chunks);
     if (!s->chunks)
@@ -205,8 +211,9 @@ static remap_status make_chunks(cl_state *s, const remap_geometry *g,
         ch->unit_base = (cl_int)base;
         ch->units = s->units - base < per ? s->units - base : per;
         size_t slots = ch->units * (size_t)g->cf_len;
+        size_t room = (s->transposed ? per : ch->units) * (size_t)g->cf_len;
         remap_status st;
-        if ((st = make_buffer(s, slots * wbytes, "afferent weights",
+        if ((st = make_buffer(s, room * wbytes, "afferent weights",
                               &ch->weights, err)) ||
             (st = make_buffer(s, slots, "synapse states", &ch->synapse, err)))
             return st;
@@ -236,7 +243,12 @@ static remap_status cl_create(remap_model *m, const void *options,
     uint64_t cap = s->cl.info.max_alloc;
     if (opt && opt->max_buffer && opt->max_buffer < cap)
         cap = opt->max_buffer;
-    fit_ctx fit = {&m->params, s->half ? 2 : sizeof(float), cap};
+    remap_weight_layout layout = opt ? opt->layout : REMAP_LAYOUT_AUTO;
+    s->transposed = layout == REMAP_LAYOUT_TRANSPOSED ||
+                    (layout == REMAP_LAYOUT_AUTO && s->cl.info.type &&
+                     strcmp(s->cl.info.type, "GPU") == 0);
+    fit_ctx fit = {&m->params, s->half ? 2 : sizeof(float), cap,
+                   s->transposed};
     st = remap_device_check_fit(&s->cl.info, m->params.cortex.density,
                                 need_for_density, &fit, err);
     if (st)
@@ -249,14 +261,17 @@ static remap_status cl_create(remap_model *m, const void *options,
     cl_device_fp_config fp = 0;
     clGetDeviceInfo(s->cl.device, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp,
                     NULL);
+    /* The fit check has made sure one field fits in an allocation. */
+    s->chunk_units = (size_t)chunk_units_for(g, cap);
     char opts[512];
     snprintf(opts, sizeof opts,
              "-cl-std=CL1.2 -DSKIN_N=%d -DCORTEX_N=%d -DCF_R=%d "
              "-DCF_SIDE=%d -DCF_LEN=%d -DCF_R2I=%d -DEXC_R=%d -DINH_R=%d "
-             "-DSTRUCTURAL=%d -DHALF_WEIGHTS=%d%s",
+             "-DSTRUCTURAL=%d -DHALF_WEIGHTS=%d -DTRANSPOSED=%d "
+             "-DCHUNK_UNITS=%zu%s",
              g->skin_n, g->cortex_n, g->cf_r, g->cf_side, g->cf_len,
              g->cf_r2i, g->exc_r, g->inh_r, g->structural ? 1 : 0,
-             s->half ? 1 : 0,
+             s->half ? 1 : 0, s->transposed ? 1 : 0, s->chunk_units,
              (fp & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT)
                  ? " -cl-fp32-correctly-rounded-divide-sqrt"
                  : "");
@@ -266,15 +281,16 @@ static remap_status cl_create(remap_model *m, const void *options,
     st = create_kernels(s, err);
     if (st)
         goto fail;
-    st = make_chunks(s, g, cap, err);
+    st = make_chunks(s, g, err);
     if (st)
         goto fail;
     /* The name tells how the step runs when it is not the default. */
     size_t len = strlen(s->device_name);
     char variant[128] = "";
-    snprintf(variant, sizeof variant, "%s%s",
+    snprintf(variant, sizeof variant, "%s%s%s",
              s->fused ? "" : ", separate sweeps",
-             s->half ? ", half-precision weights" : "");
+             s->half ? ", half-precision weights" : "",
+             s->transposed ? ", transposed weights" : "");
     if (s->chunk_count > 1)
         snprintf(variant + strlen(variant), sizeof variant - strlen(variant),
                  ", weights in %zu buffers", s->chunk_count);
@@ -482,15 +498,18 @@ static remap_status pull_weights(cl_state *s, remap_model *m,
                                  remap_error *err)
 {
     const remap_geometry *g = &m->geom;
+    /* Weights stored as floats field by field are read as they are; any
+     * other storage goes through export_weights and the staging buffer. */
+    bool as_stored = !s->half && !s->transposed;
     cl_mem staging = NULL;
     remap_status st = REMAP_OK;
-    if (s->half)
+    if (!as_stored)
         st = make_staging(s, g, &staging, err);
     for (size_t c = 0; !st && c < s->chunk_count; c++) {
         chunk *ch = &s->chunks[c];
         size_t first = (size_t)ch->unit_base * (size_t)g->cf_len;
         size_t slots = ch->units * (size_t)g->cf_len;
-        if (s->half) {
+        if (!as_stored) {
             arg a[] = {ARG(ch->weights), ARG(ch->unit_base), ARG(staging)};
             if ((st = set_args(s->k_export, "export_weights", a, NARGS(a),
                                err)) ||

@@ -44,12 +44,17 @@ const char remap_bench_help[] =
     "  --reference          time the C reference backend too (slow)\n"
     "  --unfused            separate afferent and learning sweeps\n"
     "  --half               store the afferent weights as half floats\n"
-    "  --max-buffer BYTES   split the weights into buffers of at most BYTES\n";
+    "  --max-buffer BYTES   split the weights into buffers of at most BYTES\n"
+    "  --layout L           weight layout: fields (each unit's field\n"
+    "                       contiguous), transposed (each slot of all fields\n"
+    "                       contiguous) or auto (default: transposed on a\n"
+    "                       GPU, fields otherwise)\n";
 
 static const char *const bench_options[] = {
     "--json",    "--quick",  "--case",      "--max-units",  "--repeat",
     "--iterations", "--warmup", "--seed",   "--set",        "--device",
-    "--reference", "--unfused", "--half",  "--max-buffer", "--help",
+    "--reference", "--unfused", "--half",  "--max-buffer", "--layout",
+    "--help",
 };
 
 typedef struct bench_cli {
@@ -60,6 +65,7 @@ typedef struct bench_cli {
     const char *overrides[MAX_OVERRIDES];
     size_t override_count;
     uint64_t max_units, repeat, iterations, warmup, seed, max_buffer;
+    remap_weight_layout layout;
     bool repeat_given, iterations_given, warmup_given;
     const char *device;
 } bench_cli;
@@ -143,6 +149,16 @@ static int parse(int argc, char **argv, bench_cli *c)
         uint64_t v = 0;
         if (!strcmp(name, "--json")) {
             c->json = value;
+        } else if (!strcmp(name, "--layout")) {
+            if (!strcmp(value, "auto"))
+                c->layout = REMAP_LAYOUT_AUTO;
+            else if (!strcmp(value, "fields"))
+                c->layout = REMAP_LAYOUT_FIELDS;
+            else if (!strcmp(value, "transposed"))
+                c->layout = REMAP_LAYOUT_TRANSPOSED;
+            else
+                return usage("--layout needs auto, fields or transposed, "
+                             "got '%s'", value);
         } else if (!strcmp(name, "--device")) {
             c->device = value;
         } else if (!strcmp(name, "--set")) {
@@ -210,10 +226,11 @@ static void print_table(const remap_bench_report *r)
            d->name, d->type, d->platform, d->compute_units, d->clock_mhz, mem,
            alloc, d->device_version, d->driver_version);
     const remap_bench_options *o = r->options;
-    printf("options: %s%s max-buffer %llu, %d warm-up + %d x %llu "
-           "iterations per case, seed %llu\n",
+    printf("options: %s%s %s layout, max-buffer %llu, %d warm-up + %d x "
+           "%llu iterations per case, seed %llu\n",
            o->unfused ? "unfused," : "fused,",
            o->half_weights ? " half weights," : " float weights,",
+           remap_bench_layout_name(o->layout),
            (unsigned long long)o->max_buffer, o->warmup, o->repeats,
            (unsigned long long)o->iterations, (unsigned long long)o->seed);
     printf("check: %s\n", r->check);
@@ -293,6 +310,7 @@ int remap_bench_main(int argc, char **argv, const char *version,
         .unfused = c.unfused,
         .half_weights = c.half,
         .max_buffer = c.max_buffer,
+        .layout = c.layout,
         .warmup = (int)(c.warmup_given ? c.warmup : c.quick ? 1 : 3),
         .repeats = (int)(c.repeat_given ? c.repeat : c.quick ? 3 : 5),
         .iterations = c.iterations_given ? c.iterations : c.quick ? 3 : 10,
