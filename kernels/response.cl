@@ -68,11 +68,10 @@ __kernel void afferent(__global const weight_t *weights,
  * cortical row. rows of this launch was reset by the launch before, and
  * this one resets the next launch's (reset, read by no kernel between
  * the two). A NaN counts as non-zero, so it still spreads. */
-__kernel void active_span(__global const float *y, __global int2 *span,
-                          volatile __global int *rows,
-                          __global int *reset)
+/* First and last non-zero column of row `row` of y, or (CORTEX_N, -1)
+ * when it is all zero. */
+inline int2 row_span(__global const float *y, int row)
 {
-    int row = get_global_id(0);
     __global const float *a = y + row * CORTEX_N;
     int first = CORTEX_N, last = -1;
     for (int col = 0; col < CORTEX_N; col++) {
@@ -81,8 +80,17 @@ __kernel void active_span(__global const float *y, __global int2 *span,
             last = col;
         }
     }
-    span[row] = (int2)(first, last);
-    if (last >= 0) {
+    return (int2)(first, last);
+}
+
+__kernel void active_span(__global const float *y, __global int2 *span,
+                          volatile __global int *rows,
+                          __global int *reset)
+{
+    int row = get_global_id(0);
+    int2 s = row_span(y, row);
+    span[row] = s;
+    if (s.y >= 0) {
         atomic_min(&rows[0], row);
         atomic_max(&rows[1], row);
     }
@@ -122,6 +130,23 @@ inline float lateral(__global const float *y, __global const int2 *span,
     return sum;
 }
 
+/* Unit u's activity after a settling step from `previous` (span, rows:
+ * where previous is non-zero). */
+inline float settle_unit(int u, __global const float *previous,
+                         __global const int2 *span, int2 rows,
+                         __global const float *drive,
+                         __global const float *threshold,
+                         __global const float *exc_kernel,
+                         __global const float *inh_kernel, float exc_strength,
+                         float inh_strength, __global const float *unit_gain)
+{
+    int x = u % CORTEX_N, y = u / CORTEX_N;
+    float e = lateral(previous, span, rows, exc_kernel, EXC_R, x, y);
+    float i = lateral(previous, span, rows, inh_kernel, INH_R, x, y);
+    float a = drive[u] + exc_strength * e + inh_strength * i - threshold[u];
+    return unit_gain[u] * (a > 0.0f ? a : 0.0f);
+}
+
 /* span, rows: active_span of previous. */
 __kernel void settle(__global const float *previous,
                      __global const int2 *span, __global const int *rows,
@@ -133,10 +158,50 @@ __kernel void settle(__global const float *previous,
                      __global float *next)
 {
     int u = get_global_id(0);
-    int x = u % CORTEX_N, y = u / CORTEX_N;
-    int2 live_rows = (int2)(rows[0], rows[1]);
-    float e = lateral(previous, span, live_rows, exc_kernel, EXC_R, x, y);
-    float i = lateral(previous, span, live_rows, inh_kernel, INH_R, x, y);
-    float a = drive[u] + exc_strength * e + inh_strength * i - threshold[u];
-    next[u] = unit_gain[u] * (a > 0.0f ? a : 0.0f);
+    next[u] = settle_unit(u, previous, span, (int2)(rows[0], rows[1]), drive,
+                          threshold, exc_kernel, inh_kernel, exc_strength,
+                          inh_strength, unit_gain);
+}
+
+/* Every settling step in one launch of a single work-group, whose
+ * work-items share the rows and units out among them: the spans, bounds
+ * and sums of active_span and settle, with barriers between the steps
+ * instead of launches, for sheets on which launching costs more than the
+ * steps themselves. Starts from act0 and ping-pongs with act1 as the
+ * launches do. */
+__kernel void settle_all(__global float *act0, __global float *act1,
+                         __global int2 *span, int steps,
+                         __global const float *drive,
+                         __global const float *threshold,
+                         __global const float *exc_kernel,
+                         __global const float *inh_kernel, float exc_strength,
+                         float inh_strength, __global const float *unit_gain)
+{
+    __local int rows[2];
+    int lid = get_local_id(0), n = get_local_size(0);
+    for (int step = 0; step < steps; step++) {
+        __global float *previous = step % 2 ? act1 : act0;
+        __global float *next = step % 2 ? act0 : act1;
+        if (lid == 0) {
+            rows[0] = CORTEX_N;
+            rows[1] = -1;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int row = lid; row < CORTEX_N; row += n) {
+            int2 s = row_span(previous, row);
+            span[row] = s;
+            if (s.y >= 0) {
+                atomic_min(&rows[0], row);
+                atomic_max(&rows[1], row);
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+        int2 live = (int2)(rows[0], rows[1]);
+        for (int u = lid; u < CORTEX_N * CORTEX_N; u += n)
+            next[u] = settle_unit(u, previous, span, live, drive, threshold,
+                                  exc_kernel, inh_kernel, exc_strength,
+                                  inh_strength, unit_gain);
+        /* Everyone has read rows and previous before they change. */
+        barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+    }
 }

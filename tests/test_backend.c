@@ -1220,7 +1220,7 @@ static void assert_activity_identical(const pair *pr)
 
 /* The default sheet and settling (16 steps, lateral kernels of
  * half-width 5 and 10 on a 48-unit cortex), with learning on. */
-Test(settle, sparse_activity_keeps_the_reference_bits)
+static void check_sparse_activity_keeps_the_reference_bits(void)
 {
     remap_params p;
     remap_params_default(&p);
@@ -1239,7 +1239,12 @@ Test(settle, sparse_activity_keeps_the_reference_bits)
     destroy_pair(&pr);
 }
 
-Test(settle, dense_activity_keeps_the_reference_bits)
+Test(settle, sparse_activity_keeps_the_reference_bits)
+{
+    check_sparse_activity_keeps_the_reference_bits();
+}
+
+static void check_dense_activity_keeps_the_reference_bits(void)
 {
     remap_params p;
     remap_params_default(&p);
@@ -1269,6 +1274,11 @@ Test(settle, dense_activity_keeps_the_reference_bits)
                      (unsigned long long)pr.ref->iteration, active);
     }
     destroy_pair(&pr);
+}
+
+Test(settle, dense_activity_keeps_the_reference_bits)
+{
+    check_dense_activity_keeps_the_reference_bits();
 }
 
 /* The transposed layout (slot k of every field together, as GPUs
@@ -1331,4 +1341,29 @@ Test(variants, layouts_give_the_same_bits)
     }
     remap_model_destroy(a);
     remap_model_destroy(b);
+}
+
+/* Settling in one launch of one work-group (the default on a CPU device
+ * for small sheets, as in the tests above) and in two launches per step
+ * give the reference's bits alike. */
+Test(settle, by_steps_and_in_one_launch)
+{
+    remap_cl_options modes[] = {{.settle = REMAP_SETTLE_STEPS},
+                                {.settle = REMAP_SETTLE_ONE_LAUNCH}};
+    const char *expect[] = {NULL, "settling in one launch"};
+    for (size_t i = 0; i < 2; i++) {
+        cl_variant = modes[i];
+        remap_params p = small_params();
+        pair pr = make_pair(&p, 1);
+        const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
+        if (expect[i])
+            cr_assert(strstr(name, expect[i]) != NULL, "%s", name);
+        else
+            cr_assert(strstr(name, "one launch") == NULL, "%s", name);
+        destroy_pair(&pr);
+        check_sparse_activity_keeps_the_reference_bits();
+        check_dense_activity_keeps_the_reference_bits();
+        check_full_step_over_several_iterations();
+        check_sleep_gives_spontaneous_input_and_downscales();
+    }
 }

@@ -180,7 +180,9 @@ static remap_params tiny_params(void)
 Test(bench, profiling_times_each_kernel)
 {
     remap_params p = tiny_params();
-    remap_cl_options opt = {.profiling = true};
+    /* Settling by steps: two launches each (one launch is below). */
+    remap_cl_options opt = {.profiling = true,
+                            .settle = REMAP_SETTLE_STEPS};
     remap_model *m = NULL;
     remap_error err;
     cr_assert_eq(remap_model_create(&p, 3, &remap_cl_backend, &opt, &m, &err),
@@ -218,6 +220,18 @@ Test(bench, profiling_times_each_kernel)
     cr_assert_eq(remap_model_step(m, 1, &err), REMAP_OK, "%s", err.msg);
     remap_cl_kernel_times(m, kt, 16);
     cr_assert_eq(kt[3].launches, 4);
+    remap_model_destroy(m);
+
+    /* Settling in one launch: one settle_all per iteration. */
+    opt.settle = REMAP_SETTLE_ONE_LAUNCH;
+    cr_assert_eq(remap_model_create(&p, 3, &remap_cl_backend, &opt, &m, &err),
+                 REMAP_OK, "%s", err.msg);
+    remap_cl_kernel_times_reset(m);
+    cr_assert_eq(remap_model_step(m, 3, &err), REMAP_OK, "%s", err.msg);
+    n = remap_cl_kernel_times(m, kt, 16);
+    cr_assert_eq(n, 4, "%zu kernels", n);
+    cr_assert_str_eq(kt[2].name, "settle_all");
+    cr_assert_eq(kt[2].launches, 3);
     remap_model_destroy(m);
 }
 
@@ -452,13 +466,13 @@ Test(bench_out, quick_prints_a_table_and_writes_json)
         "\"compute_units\": ", "\"clock_mhz\": ", "\"global_mem\": ",
         "\"max_alloc\": ", "\"options\": {\"unfused\": false, "
         "\"half_weights\": false, \"layout\": \"auto\", "
-        "\"max_buffer\": 0",
+        "\"settle\": \"auto\", \"max_buffer\": 0",
         "\"copy_bandwidth\": {\"bytes\": ", "\"kernel_gbps\": ",
         "\"copy_buffer_gbps\": ", "\"case\": \"48:24:0.15\"",
         "\"case\": \"64:32:0.325\"", "\"seconds_per_iteration\": ",
         "\"gbps\": ", "\"copy_share\": ", "\"floor_ratio\": ", "\"gcups\": ",
         "\"settle_share\": ", "\"name\": \"afferent\"",
-        "\"name\": \"settle\", \"launches_per_iteration\": 16",
+        "\"name\": \"settle_all\", \"launches_per_iteration\": 1",
         "\"build_seconds\": ", "\"setup_seconds\": ", "\"traffic\": "};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         cr_assert(strstr(j, want[i]), "no %s in:\n%s", want[i], j);

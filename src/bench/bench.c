@@ -208,6 +208,13 @@ const char *remap_bench_layout_name(remap_weight_layout l)
                                           : "auto";
 }
 
+const char *remap_bench_settle_name(remap_settle_mode m)
+{
+    return m == REMAP_SETTLE_STEPS        ? "steps"
+           : m == REMAP_SETTLE_ONE_LAUNCH ? "one-launch"
+                                          : "auto";
+}
+
 /* ---- The check against the reference backend */
 
 /* Appends a formatted line to err's message. */
@@ -315,6 +322,7 @@ static remap_cl_options cl_options(const remap_bench_options *o)
         .half_weights = o->half_weights,
         .max_buffer = o->max_buffer,
         .layout = o->layout,
+        .settle = o->settle,
     };
     return opt;
 }
@@ -494,7 +502,11 @@ remap_status remap_bench_run_case(const remap_bench_case *c,
             ktimes[(size_t)r * REMAP_BENCH_KERNELS + j] =
                 kt[k].seconds / (double)o->iterations;
             all += kt[k].seconds;
-            if (!strcmp(kt[k].name, "settle"))
+            /* Settling: its steps (active_span and settle) or its one
+             * launch (settle_all). */
+            if (!strcmp(kt[k].name, "settle") ||
+                !strcmp(kt[k].name, "active_span") ||
+                !strcmp(kt[k].name, "settle_all"))
                 settling += kt[k].seconds;
         }
         settle[r] = all > 0.0 ? settling / all : 0.0;
@@ -721,12 +733,12 @@ remap_status remap_bench_write_json(const char *path,
         (unsigned long long)d->max_alloc);
     put(&j,
         "  \"options\": {\"unfused\": %s, \"half_weights\": %s, "
-        "\"layout\": \"%s\", "
+        "\"layout\": \"%s\", \"settle\": \"%s\", "
         "\"max_buffer\": %llu, \"warmup\": %d, \"repeats\": %d, "
         "\"iterations\": %llu, \"seed\": %llu, \"max_units\": %llu, "
         "\"profiling\": true, \"overrides\": [",
         o->unfused ? "true" : "false", o->half_weights ? "true" : "false",
-        remap_bench_layout_name(o->layout),
+        remap_bench_layout_name(o->layout), remap_bench_settle_name(o->settle),
         (unsigned long long)o->max_buffer, o->warmup, o->repeats,
         (unsigned long long)o->iterations, (unsigned long long)o->seed,
         (unsigned long long)r->max_units);

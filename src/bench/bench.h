@@ -89,6 +89,7 @@ typedef struct remap_bench_options {
     bool half_weights;
     uint64_t max_buffer;
     remap_weight_layout layout;
+    remap_settle_mode settle;
     int warmup;          /* untimed iterations after creation */
     int repeats;         /* timed runs (>= 1) */
     uint64_t iterations; /* iterations per timed run (>= 1) */
@@ -100,6 +101,9 @@ typedef struct remap_bench_options {
 
 /* "auto", "fields" or "transposed". */
 const char *remap_bench_layout_name(remap_weight_layout l);
+
+/* "auto", "steps" or "one-launch". */
+const char *remap_bench_settle_name(remap_settle_mode m);
 
 /* Relative tolerance of the check, that of tests/test_backend.c. With
  * half-float weights the reference backend rounds them at the same places

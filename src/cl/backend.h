@@ -14,6 +14,17 @@ typedef enum remap_weight_layout {
     REMAP_LAYOUT_TRANSPOSED /* each slot of all fields contiguous (GPUs) */
 } remap_weight_layout;
 
+/* How settling is launched. */
+typedef enum remap_settle_mode {
+    REMAP_SETTLE_AUTO,       /* one launch on a CPU device for sheets of
+                                at most REMAP_SETTLE_ONE_LAUNCH_UNITS,
+                                steps otherwise */
+    REMAP_SETTLE_STEPS,      /* two launches per step, over the device */
+    REMAP_SETTLE_ONE_LAUNCH  /* every step in one launch of one
+                                work-group */
+} remap_settle_mode;
+#define REMAP_SETTLE_ONE_LAUNCH_UNITS 4096
+
 /* Options for remap_cl_backend (pass a pointer as backend_options). */
 typedef struct remap_cl_options {
     const char *device; /* index or name substring; NULL: REMAP_DEVICE or
@@ -27,6 +38,7 @@ typedef struct remap_cl_options {
                             this many bytes (0: the device's largest
                             allocation) */
     remap_weight_layout layout;
+    remap_settle_mode settle;
 } remap_cl_options;
 
 extern const remap_backend_ops remap_cl_backend;

@@ -31,8 +31,9 @@ typedef struct cl_state {
     char device_name[512];
     cl_kernel k_stimulus, k_afferent, k_settle, k_learn, k_mean_trace,
         k_restructure, k_import, k_export, k_unit_colour, k_panel_pixels,
-        k_active_span;
+        k_active_span, k_settle_all;
     bool fused, half, transposed;
+    size_t settle_group; /* work-items of settle_all; 0: settle by steps */
     /* Fixed tables, and the host conditions refreshed at each step (touch
      * table, fused regions). */
     cl_mem region_cdf, region_box, skin_region, exc_kernel, inh_kernel,
@@ -86,7 +87,8 @@ static void cl_destroy(void *state)
     cl_kernel *ks[] = {&s->k_stimulus,    &s->k_afferent,  &s->k_settle,
                        &s->k_learn,       &s->k_mean_trace, &s->k_restructure,
                        &s->k_import,      &s->k_export,    &s->k_unit_colour,
-                       &s->k_panel_pixels, &s->k_active_span};
+                       &s->k_panel_pixels, &s->k_active_span,
+                       &s->k_settle_all};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (*ks[i])
             clReleaseKernel(*ks[i]);
@@ -182,7 +184,8 @@ static remap_status create_kernels(cl_state *s, remap_error *err)
                  {"export_weights", &s->k_export},
                  {"unit_colour", &s->k_unit_colour},
                  {"panel_pixels", &s->k_panel_pixels},
-                 {"active_span", &s->k_active_span}};
+                 {"active_span", &s->k_active_span},
+                 {"settle_all", &s->k_settle_all}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         cl_int rc;
         *table[i].k = clCreateKernel(s->cl.program, table[i].name, &rc);
@@ -281,16 +284,35 @@ static remap_status cl_create(remap_model *m, const void *options,
     st = create_kernels(s, err);
     if (st)
         goto fail;
+    /* Settling in one launch: one work-group as large as the kernel
+     * allows, up to 256 work-items (the units of a small sheet are shared
+     * among them). On PoCL it beats 32 launches on small sheets (docs/
+     * bench.md); on a GPU one work-group leaves most of the device idle,
+     * so there it is left to remap bench --settle to show. */
+    remap_settle_mode settle = opt ? opt->settle : REMAP_SETTLE_AUTO;
+    bool cpu = s->cl.info.type && strcmp(s->cl.info.type, "CPU") == 0;
+    if (settle == REMAP_SETTLE_ONE_LAUNCH ||
+        (settle == REMAP_SETTLE_AUTO && cpu &&
+         g->units <= REMAP_SETTLE_ONE_LAUNCH_UNITS)) {
+        size_t most = 0;
+        cl_int rc = clGetKernelWorkGroupInfo(
+            s->k_settle_all, s->cl.device, CL_KERNEL_WORK_GROUP_SIZE,
+            sizeof most, &most, NULL);
+        if ((st = check(rc, "clGetKernelWorkGroupInfo(settle_all)", err)))
+            goto fail;
+        s->settle_group = most < 256 ? most : 256;
+    }
     st = make_chunks(s, g, err);
     if (st)
         goto fail;
     /* The name tells how the step runs when it is not the default. */
     size_t len = strlen(s->device_name);
     char variant[128] = "";
-    snprintf(variant, sizeof variant, "%s%s%s",
+    snprintf(variant, sizeof variant, "%s%s%s%s",
              s->fused ? "" : ", separate sweeps",
              s->half ? ", half-precision weights" : "",
-             s->transposed ? ", transposed weights" : "");
+             s->transposed ? ", transposed weights" : "",
+             s->settle_group ? ", settling in one launch" : "");
     if (s->chunk_count > 1)
         snprintf(variant + strlen(variant), sizeof variant - strlen(variant),
                  ", weights in %zu buffers", s->chunk_count);
@@ -409,12 +431,12 @@ static remap_status set_args(cl_kernel k, const char *name, const arg *args,
 #define ARG(x) {sizeof(x), &(x)}
 #define NARGS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Launches `global` work-items with ids from `offset` on. With profiling
- * on, each launch's event is kept until the end of the step
- * (profile_collect). */
-static remap_status enqueue_at(cl_state *s, cl_kernel k, size_t offset,
-                               size_t global, const char *name,
-                               remap_error *err)
+/* Launches `global` work-items with ids from `offset` on, in work-groups
+ * of `local` (0: the device's choice). With profiling on, each launch's
+ * event is kept until the end of the step (profile_collect). */
+static remap_status launch(cl_state *s, cl_kernel k, size_t offset,
+                           size_t global, size_t local, const char *name,
+                           remap_error *err)
 {
     bool profiling = false;
     remap_status st = profile_on(s, &profiling, err);
@@ -422,13 +444,21 @@ static remap_status enqueue_at(cl_state *s, cl_kernel k, size_t offset,
         return st;
     cl_event ev = NULL;
     cl_int rc = clEnqueueNDRangeKernel(s->cl.queue, k, 1,
-                                       offset ? &offset : NULL, &global, NULL,
-                                       0, NULL, profiling ? &ev : NULL);
+                                       offset ? &offset : NULL, &global,
+                                       local ? &local : NULL, 0, NULL,
+                                       profiling ? &ev : NULL);
     if (rc == CL_SUCCESS)
         return profiling ? profile_keep(s, name, ev, err) : REMAP_OK;
     char what[96];
     snprintf(what, sizeof what, "clEnqueueNDRangeKernel(%s)", name);
     return check(rc, what, err);
+}
+
+static remap_status enqueue_at(cl_state *s, cl_kernel k, size_t offset,
+                               size_t global, const char *name,
+                               remap_error *err)
+{
+    return launch(s, k, offset, global, 0, name, err);
 }
 
 static remap_status enqueue(cl_state *s, cl_kernel k, size_t global,
@@ -739,8 +769,24 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
             return st;
         /* Settling ping-pongs between act[0] and act[1]. Each step first
          * finds where the activity it reads is non-zero, so that it sums
-         * only the lateral terms that are not zero. */
-        for (int step = 0; step < p->settle_steps; step++, spans++) {
+         * only the lateral terms that are not zero: in one launch for all
+         * steps, or two launches per step. */
+        if (s->settle_group && p->settle_steps > 0) {
+            cl_int steps = p->settle_steps;
+            arg a_all[] = {ARG(s->act[0]),    ARG(s->act[1]),
+                           ARG(s->act_span),  ARG(steps),
+                           ARG(s->drive),     ARG(s->threshold),
+                           ARG(s->exc_kernel), ARG(s->inh_kernel),
+                           ARG(sa.exc),       ARG(sa.inh),
+                           ARG(s->unit_gain)};
+            if ((st = set_args(s->k_settle_all, "settle_all", a_all,
+                               NARGS(a_all), err)) ||
+                (st = launch(s, s->k_settle_all, 0, s->settle_group,
+                             s->settle_group, "settle_all", err)))
+                return st;
+        }
+        for (int step = 0; !s->settle_group && step < p->settle_steps;
+             step++, spans++) {
             cl_mem rows = s->act_rows[spans % 2];
             arg a_span[] = {ARG(s->act[step % 2]), ARG(s->act_span),
                             ARG(rows), ARG(s->act_rows[1 - spans % 2])};

@@ -48,13 +48,16 @@ const char remap_bench_help[] =
     "  --layout L           weight layout: fields (each unit's field\n"
     "                       contiguous), transposed (each slot of all fields\n"
     "                       contiguous) or auto (default: transposed on a\n"
-    "                       GPU, fields otherwise)\n";
+    "                       GPU, fields otherwise)\n"
+    "  --settle S           settling launches: steps (two per step),\n"
+    "                       one-launch (all steps in one work-group) or auto\n"
+    "                       (default: one launch up to 4096 units)\n";
 
 static const char *const bench_options[] = {
     "--json",    "--quick",  "--case",      "--max-units",  "--repeat",
     "--iterations", "--warmup", "--seed",   "--set",        "--device",
     "--reference", "--unfused", "--half",  "--max-buffer", "--layout",
-    "--help",
+    "--settle", "--help",
 };
 
 typedef struct bench_cli {
@@ -66,6 +69,7 @@ typedef struct bench_cli {
     size_t override_count;
     uint64_t max_units, repeat, iterations, warmup, seed, max_buffer;
     remap_weight_layout layout;
+    remap_settle_mode settle;
     bool repeat_given, iterations_given, warmup_given;
     const char *device;
 } bench_cli;
@@ -149,6 +153,16 @@ static int parse(int argc, char **argv, bench_cli *c)
         uint64_t v = 0;
         if (!strcmp(name, "--json")) {
             c->json = value;
+        } else if (!strcmp(name, "--settle")) {
+            if (!strcmp(value, "auto"))
+                c->settle = REMAP_SETTLE_AUTO;
+            else if (!strcmp(value, "steps"))
+                c->settle = REMAP_SETTLE_STEPS;
+            else if (!strcmp(value, "one-launch"))
+                c->settle = REMAP_SETTLE_ONE_LAUNCH;
+            else
+                return usage("--settle needs auto, steps or one-launch, "
+                             "got '%s'", value);
         } else if (!strcmp(name, "--layout")) {
             if (!strcmp(value, "auto"))
                 c->layout = REMAP_LAYOUT_AUTO;
@@ -226,11 +240,12 @@ static void print_table(const remap_bench_report *r)
            d->name, d->type, d->platform, d->compute_units, d->clock_mhz, mem,
            alloc, d->device_version, d->driver_version);
     const remap_bench_options *o = r->options;
-    printf("options: %s%s %s layout, max-buffer %llu, %d warm-up + %d x "
-           "%llu iterations per case, seed %llu\n",
+    printf("options: %s%s %s layout, settling %s, max-buffer %llu, %d "
+           "warm-up + %d x %llu iterations per case, seed %llu\n",
            o->unfused ? "unfused," : "fused,",
            o->half_weights ? " half weights," : " float weights,",
            remap_bench_layout_name(o->layout),
+           remap_bench_settle_name(o->settle),
            (unsigned long long)o->max_buffer, o->warmup, o->repeats,
            (unsigned long long)o->iterations, (unsigned long long)o->seed);
     printf("check: %s\n", r->check);
@@ -311,6 +326,7 @@ int remap_bench_main(int argc, char **argv, const char *version,
         .half_weights = c.half,
         .max_buffer = c.max_buffer,
         .layout = c.layout,
+        .settle = c.settle,
         .warmup = (int)(c.warmup_given ? c.warmup : c.quick ? 1 : 3),
         .repeats = (int)(c.repeat_given ? c.repeat : c.quick ? 3 : 5),
         .iterations = c.iterations_given ? c.iterations : c.quick ? 3 : 10,
