@@ -1,8 +1,9 @@
 /* The OpenCL backend: device buffers for the model state and the kernels
- * of one iteration (stimulus, afferent, settle, learn, and under structural
- * plasticity mean_trace and restructure every interval iterations),
- * enqueued without host synchronisation until a step's iterations are all
- * queued.
+ * of one iteration (stimulus, afferent, settling, learn, and under
+ * structural plasticity mean_trace and restructure every interval
+ * iterations), enqueued without host synchronisation until a step's
+ * iterations are all queued. Settling is active_span and settle per step,
+ * or settle_all for all steps in one work-group (small sheets on a CPU).
  *
  * By default the learning sweep of iteration t also computes the afferent
  * response to iteration t + 1's stimulus (drawn before it), so each weight
@@ -10,7 +11,8 @@
  * a structural check end with learning alone, since an event or the check
  * may change what t + 1 sees. The afferent weights (and synapse states)
  * live in chunks of whole fields no larger than the device's largest
- * allocation (or options.max_buffer), stored as float or half. */
+ * allocation (or options.max_buffer), stored as float or half, field by
+ * field or transposed (options.layout). */
 #include "cl/backend.h"
 #include "cl/runtime.h"
 
