@@ -61,15 +61,8 @@ __kernel void afferent(__global const weight_t *weights,
             input_sum, activity);
 }
 
-/* Where activity y is non-zero, for settle: span[row] holds the row's
- * first and last non-zero columns, or (CORTEX_N, -1), a range with
- * nothing in it, for a row that is all zero; rows gathers the first and
- * last non-empty rows, starting from (CORTEX_N, -1). One work-item per
- * cortical row. rows of this launch was reset by the launch before, and
- * this one resets the next launch's (reset, read by no kernel between
- * the two). A NaN counts as non-zero, so it still spreads. */
 /* First and last non-zero column of row `row` of y, or (CORTEX_N, -1)
- * when it is all zero. */
+ * when it is all zero (a NaN counts as non-zero). */
 inline int2 row_span(__global const float *y, int row)
 {
     __global const float *a = y + row * CORTEX_N;
@@ -83,6 +76,13 @@ inline int2 row_span(__global const float *y, int row)
     return (int2)(first, last);
 }
 
+/* Where activity y is non-zero, for settle: span[row] holds the row's
+ * first and last non-zero columns, or (CORTEX_N, -1), a range with
+ * nothing in it, for a row that is all zero; rows gathers the first and
+ * last non-empty rows, starting from (CORTEX_N, -1). One work-item per
+ * cortical row. rows of this launch was reset by the launch before, and
+ * this one resets the next launch's (reset, read by no kernel between
+ * the two). A NaN counts as non-zero, so it still spreads. */
 __kernel void active_span(__global const float *y, __global int2 *span,
                           volatile __global int *rows,
                           __global int *reset)
