@@ -275,10 +275,11 @@ __kernel void restructure(__global weight_t *weights, __global uchar *synapse,
     weight_sum[u] = live_sum(w, syn, cx, cy);
 }
 
-/* Weights arriving from the host (push): float values from `src` (this
- * chunk's fields) are stored in the storage precision, and each field's
- * live sum is taken from what was stored. Launched per chunk. */
-__kernel void import_weights(__global const float *src,
+/* Weights arriving from the host (push): float values from `src` (fields
+ * from unit src_base on) are stored in the storage precision, and each
+ * field's live sum is taken from what was stored. Launched per piece of a
+ * chunk. */
+__kernel void import_weights(__global const float *src, int src_base,
                              __global weight_t *weights,
                              __global const uchar *synapse, int unit_base,
                              __global float *weight_sum)
@@ -286,20 +287,21 @@ __kernel void import_weights(__global const float *src,
     int u = get_global_id(0);
     int cx, cy;
     unit_centre(u, &cx, &cy);
-    __global const float *s = FIELD(src, u, unit_base);
+    __global const float *s = FIELD(src, u, src_base);
     __global weight_t *w = FIELD_W(weights, u, unit_base);
     for (int k = 0; k < CF_LEN; k++)
         STORE_W(s[k], w, k);
     weight_sum[u] = live_sum(w, FIELD(synapse, u, unit_base), cx, cy);
 }
 
-/* Weights leaving for the host (pull) as floats. Launched per chunk. */
+/* Weights leaving for the host (pull) as floats, into dst from unit
+ * dst_base on. Launched per piece of a chunk. */
 __kernel void export_weights(__global const weight_t *weights, int unit_base,
-                             __global float *dst)
+                             __global float *dst, int dst_base)
 {
     int u = get_global_id(0);
     __global const weight_t *w = FIELD_W(weights, u, unit_base);
-    __global float *d = FIELD(dst, u, unit_base);
+    __global float *d = FIELD(dst, u, dst_base);
     for (int k = 0; k < CF_LEN; k++)
         d[k] = LOAD_W(w, k);
 }

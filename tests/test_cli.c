@@ -71,6 +71,13 @@ Test(cli, bad_option_values)
     ASSERT_OUT("--seed needs a non-negative integer, got 'abc'");
     cr_assert_eq(remap(NULL, "run --iterations 0"), 2);
     ASSERT_OUT("--iterations needs a positive integer, got '0'");
+    /* Past 64 bits, or a sign behind a space, is refused, not wrapped. */
+    cr_assert_eq(remap(NULL, "run --seed 99999999999999999999"), 2);
+    ASSERT_OUT("--seed needs a non-negative integer, got "
+               "'99999999999999999999'");
+    cr_assert_eq(remap(NULL, "run --seed=' -1'"), 2);
+    ASSERT_OUT("--seed needs a non-negative integer, got ' -1'");
+    cr_assert_eq(remap(NULL, "bench --repeat 18446744073709551616"), 2);
     cr_assert_eq(remap(NULL, "run --set nothing"), 2);
     ASSERT_OUT("--set needs PATH=VALUE, got 'nothing'");
     cr_assert_eq(remap(NULL, "run --out"), 2);

@@ -452,10 +452,14 @@ remap_status remap_bench_run_case(const remap_bench_case *c,
                         o->repeats);
         goto done;
     }
+    /* The reference follows --half too, so both rows store alike. */
+    remap_ref_options ref_opt = {.half_weights = o->half_weights};
     double t0 = now();
     st = remap_model_create(&p, o->seed,
                             reference ? &remap_ref_backend : &remap_cl_backend,
-                            reference ? NULL : &opt, &m, err);
+                            reference ? (const void *)&ref_opt
+                                      : (const void *)&opt,
+                            &m, err);
     if (st)
         goto done;
     out->build_seconds = remap_cl_build_seconds(m);

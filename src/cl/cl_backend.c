@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Fields per chunk of weights; a chunk also fits a float copy of its
- * weights (the staging buffer of push and pull). */
+/* A chunk of whole fields: their weights (in the storage precision and
+ * layout) and synapse states, from unit unit_base on. */
 typedef struct chunk {
     cl_mem weights, synapse;
     cl_int unit_base;
@@ -43,6 +43,11 @@ typedef struct cl_state {
     /* State. input[t % 2] holds iteration t's stimulus. */
     chunk *chunks;
     size_t chunk_count, chunk_units;
+    /* A float copy of up to staging_units fields, field by field: weights
+     * pass through it, piece by piece, between the host and their storage
+     * (push, pull). */
+    cl_mem staging;
+    size_t staging_units;
     cl_mem weight_sum, input_sum, threshold, avg_activity, active_count,
         input[2], bcm_threshold, drive_scale, input_trace;
     /* Perturbations (host edits, pushed). */
@@ -99,6 +104,7 @@ static void cl_destroy(void *state)
         release(&s->chunks[c].synapse);
     }
     free(s->chunks);
+    release(&s->staging);
     cl_mem *ms[] = {&s->region_cdf,    &s->region_box,    &s->skin_region,
                     &s->exc_kernel,    &s->inh_kernel,    &s->co_touch,
                     &s->weight_sum,    &s->input_sum,     &s->threshold,
@@ -117,14 +123,27 @@ static void cl_destroy(void *state)
     free(s);
 }
 
-/* Units per weight chunk: as many whole fields as fit in `cap` bytes at
- * float size (the staging copy is float even when the storage is half);
- * 0 when not even one does. */
-static uint64_t chunk_units_for(const remap_geometry *g, uint64_t cap)
+/* Units per weight chunk: as many whole fields of weight_bytes per weight
+ * as fit in `cap` bytes; 0 when not even one does. */
+static uint64_t chunk_units_for(const remap_geometry *g, uint64_t cap,
+                                uint64_t weight_bytes)
 {
-    uint64_t field = (uint64_t)g->cf_len * sizeof(float);
+    uint64_t field = (uint64_t)g->cf_len * weight_bytes;
     uint64_t n = cap / field;
     return n < (uint64_t)g->units ? n : (uint64_t)g->units;
+}
+
+/* Fields per piece of the staging buffer: at most STAGING_BYTES of float
+ * fields and at most a quarter of a chunk, so that the buffer stays small
+ * beside the weights (at least one field). */
+#define STAGING_BYTES (64u << 20)
+static uint64_t staging_units_for(const remap_geometry *g,
+                                  uint64_t chunk_units)
+{
+    uint64_t n = STAGING_BYTES / ((uint64_t)g->cf_len * sizeof(float));
+    uint64_t quarter = chunk_units / 4;
+    n = n < quarter ? n : quarter;
+    return n ? n : 1;
 }
 
 /* What the fit check needs to know besides the density. */
@@ -136,8 +155,8 @@ typedef struct fit_ctx {
 } fit_ctx;
 
 /* Device memory for a cortex density: the model's state with the weights
- * at their storage size, the per-unit sums and the second input, plus one
- * chunk's staging copy; the largest buffer is a chunk (at most cap). */
+ * at their storage size, the per-unit sums and the second input, plus the
+ * staging buffer; the largest buffer is a chunk (at most cap). */
 static void need_for_density(float density, const void *ctx, uint64_t *total,
                              uint64_t *largest)
 {
@@ -149,8 +168,9 @@ static void need_for_density(float density, const void *ctx, uint64_t *total,
     remap_memory mem;
     remap_memory_need(&g, &mem);
     uint64_t slots = (uint64_t)g.units * (uint64_t)g.cf_len;
-    uint64_t chunk_units = chunk_units_for(&g, f->cap);
-    uint64_t staging = chunk_units * (uint64_t)g.cf_len * sizeof(float);
+    uint64_t chunk_units = chunk_units_for(&g, f->cap, f->weight_bytes);
+    uint64_t staging = staging_units_for(&g, chunk_units) *
+                       (uint64_t)g.cf_len * sizeof(float);
     uint64_t stored = slots;
     if (f->transposed && chunk_units)
         stored = (((uint64_t)g.units + chunk_units - 1) / chunk_units) *
@@ -159,7 +179,9 @@ static void need_for_density(float density, const void *ctx, uint64_t *total,
              2 * (uint64_t)g.units * sizeof(float) +
              (uint64_t)g.receptors * sizeof(float) + staging;
     /* A field that does not fit in one allocation cannot run at all. */
-    *largest = chunk_units ? staging : UINT64_MAX;
+    *largest = chunk_units ? chunk_units * (uint64_t)g.cf_len *
+                                 f->weight_bytes
+                           : UINT64_MAX;
     uint64_t per_unit = (uint64_t)g.units * sizeof(float);
     if (per_unit > *largest)
         *largest = per_unit;
@@ -267,7 +289,7 @@ static remap_status cl_create(remap_model *m, const void *options,
     clGetDeviceInfo(s->cl.device, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp,
                     NULL);
     /* The fit check has made sure one field fits in an allocation. */
-    s->chunk_units = (size_t)chunk_units_for(g, cap);
+    s->chunk_units = (size_t)chunk_units_for(g, cap, s->half ? 2 : 4);
     char opts[512];
     snprintf(opts, sizeof opts,
              "-cl-std=CL1.2 -DSKIN_N=%d -DCORTEX_N=%d -DCF_R=%d "
@@ -305,6 +327,11 @@ static remap_status cl_create(remap_model *m, const void *options,
         s->settle_group = most < 256 ? most : 256;
     }
     st = make_chunks(s, g, err);
+    s->staging_units = (size_t)staging_units_for(g, s->chunk_units);
+    if (!st)
+        st = make_buffer(s, s->staging_units * (size_t)g->cf_len *
+                                sizeof(float),
+                         "weight staging", &s->staging, err);
     if (st)
         goto fail;
     /* The name tells how the step runs when it is not the default. */
@@ -486,78 +513,80 @@ static remap_status enqueue_chunks(cl_state *s, cl_kernel k, const char *name,
     return REMAP_OK;
 }
 
-/* A float buffer as large as the largest chunk's fields, for moving
- * weights between the host's floats and the device's storage. */
-static remap_status make_staging(cl_state *s, const remap_geometry *g,
-                                 cl_mem *out, remap_error *err)
-{
-    return make_buffer(s, s->chunk_units * (size_t)g->cf_len * sizeof(float),
-                       "weight staging", out, err);
-}
-
 /* Host weights and synapse states into the chunks: the float weights go
- * through the staging buffer into the storage precision, and the field
- * sums are taken from what was stored. */
+ * through the staging buffer, a piece of at most staging_units fields at a
+ * time, into the storage precision, and the field sums are taken from
+ * what was stored. */
 static remap_status push_weights(cl_state *s, const remap_model *m,
                                  remap_error *err)
 {
-    const remap_geometry *g = &m->geom;
-    cl_mem staging = NULL;
-    remap_status st = make_staging(s, g, &staging, err);
+    size_t len = (size_t)m->geom.cf_len;
+    remap_status st = REMAP_OK;
     for (size_t c = 0; !st && c < s->chunk_count; c++) {
         chunk *ch = &s->chunks[c];
-        size_t first = (size_t)ch->unit_base * (size_t)g->cf_len;
-        size_t slots = ch->units * (size_t)g->cf_len;
-        arg a[] = {ARG(staging), ARG(ch->weights), ARG(ch->synapse),
-                   ARG(ch->unit_base), ARG(s->weight_sum)};
-        if ((st = write(s, staging, slots * sizeof(float), m->weights + first,
-                        "write weights", err)) ||
-            (st = write(s, ch->synapse, slots, m->synapse + first,
-                        "write synapse states", err)) ||
-            (st = set_args(s->k_import, "import_weights", a, NARGS(a),
-                           err)) ||
-            (st = enqueue_at(s, s->k_import, (size_t)ch->unit_base,
-                             ch->units, "import_weights", err)))
+        size_t first = (size_t)ch->unit_base * len;
+        if ((st = write(s, ch->synapse, ch->units * len, m->synapse + first,
+                        "write synapse states", err)))
             break;
-        /* The staging buffer is reused by the next chunk. */
-        st = check(clFinish(s->cl.queue), "clFinish", err);
+        for (size_t done = 0; !st && done < ch->units;
+             done += s->staging_units) {
+            size_t n = ch->units - done < s->staging_units
+                           ? ch->units - done
+                           : s->staging_units;
+            cl_int base = ch->unit_base + (cl_int)done;
+            arg a[] = {ARG(s->staging),  ARG(base),
+                       ARG(ch->weights), ARG(ch->synapse),
+                       ARG(ch->unit_base), ARG(s->weight_sum)};
+            if ((st = write(s, s->staging, n * len * sizeof(float),
+                            m->weights + (size_t)base * len, "write weights",
+                            err)) ||
+                (st = set_args(s->k_import, "import_weights", a, NARGS(a),
+                               err)) ||
+                (st = enqueue_at(s, s->k_import, (size_t)base, n,
+                                 "import_weights", err)))
+                break;
+            /* The staging buffer is reused by the next piece. */
+            st = check(clFinish(s->cl.queue), "clFinish", err);
+        }
     }
-    release(&staging);
     return st;
 }
 
 static remap_status pull_weights(cl_state *s, remap_model *m,
                                  remap_error *err)
 {
-    const remap_geometry *g = &m->geom;
+    size_t len = (size_t)m->geom.cf_len;
     /* Weights stored as floats field by field are read as they are; any
      * other storage goes through export_weights and the staging buffer. */
     bool as_stored = !s->half && !s->transposed;
-    cl_mem staging = NULL;
     remap_status st = REMAP_OK;
-    if (!as_stored)
-        st = make_staging(s, g, &staging, err);
     for (size_t c = 0; !st && c < s->chunk_count; c++) {
         chunk *ch = &s->chunks[c];
-        size_t first = (size_t)ch->unit_base * (size_t)g->cf_len;
-        size_t slots = ch->units * (size_t)g->cf_len;
-        if (!as_stored) {
-            arg a[] = {ARG(ch->weights), ARG(ch->unit_base), ARG(staging)};
+        size_t first = (size_t)ch->unit_base * len;
+        if (as_stored) {
+            st = read(s, ch->weights, ch->units * len * sizeof(float),
+                      m->weights + first, "read weights", err);
+        }
+        for (size_t done = 0; !as_stored && !st && done < ch->units;
+             done += s->staging_units) {
+            size_t n = ch->units - done < s->staging_units
+                           ? ch->units - done
+                           : s->staging_units;
+            cl_int base = ch->unit_base + (cl_int)done;
+            arg a[] = {ARG(ch->weights), ARG(ch->unit_base), ARG(s->staging),
+                       ARG(base)};
             if ((st = set_args(s->k_export, "export_weights", a, NARGS(a),
                                err)) ||
-                (st = enqueue_at(s, s->k_export, (size_t)ch->unit_base,
-                                 ch->units, "export_weights", err)) ||
-                (st = read(s, staging, slots * sizeof(float),
-                           m->weights + first, "read weights", err)))
+                (st = enqueue_at(s, s->k_export, (size_t)base, n,
+                                 "export_weights", err)))
                 break;
-        } else if ((st = read(s, ch->weights, slots * sizeof(float),
-                              m->weights + first, "read weights", err))) {
-            break;
+            st = read(s, s->staging, n * len * sizeof(float),
+                      m->weights + (size_t)base * len, "read weights", err);
         }
-        st = read(s, ch->synapse, slots, m->synapse + first,
-                  "read synapse states", err);
+        if (!st)
+            st = read(s, ch->synapse, ch->units * len, m->synapse + first,
+                      "read synapse states", err);
     }
-    release(&staging);
     return st;
 }
 

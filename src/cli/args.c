@@ -1,5 +1,7 @@
 #include "cli/args.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,11 +25,13 @@ const char *remap_arg_option(int argc, char **argv, int *i, const char *name,
 
 bool remap_arg_u64(const char *s, uint64_t *out)
 {
-    if (!*s || *s == '-')
+    /* Digits only: strtoull would take a sign or spaces (" -1" wraps). */
+    if (!isdigit((unsigned char)*s))
         return false;
     char *end;
+    errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (*end)
+    if (*end || errno == ERANGE || v > UINT64_MAX)
         return false;
     *out = v;
     return true;
@@ -36,8 +40,9 @@ bool remap_arg_u64(const char *s, uint64_t *out)
 bool remap_arg_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
+    errno = 0;
     long v = strtol(s, &end, 10);
-    if (end == s || *end || v < lo || v > hi)
+    if (end == s || *end || errno == ERANGE || v < lo || v > hi)
         return false;
     *out = v;
     return true;

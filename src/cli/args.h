@@ -12,7 +12,8 @@
 const char *remap_arg_option(int argc, char **argv, int *i, const char *name,
                              bool *missing);
 
-/* A whole decimal number without sign into *out; false otherwise. */
+/* A whole decimal number (digits only, within 64 bits) into *out; false
+ * otherwise. */
 bool remap_arg_u64(const char *s, uint64_t *out);
 
 /* A whole decimal number in [lo, hi] into *out; false otherwise. */

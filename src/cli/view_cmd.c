@@ -167,7 +167,7 @@ remap_status remap_view_run(view_cli *v, const remap_scenario *sc,
     memset(summary, 0, sizeof *summary);
 #ifndef REMAP_HAVE_VIEWER
     (void)v, (void)sc, (void)run;
-    *no_display = true;
+    *no_display = false; /* a build without it, not a missing display */
     return remap_fail(err, REMAP_EUSAGE,
                       "this remap was built without the viewer "
                       "(REMAP_VIEWER=OFF)");

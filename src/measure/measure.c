@@ -169,7 +169,8 @@ static remap_status prober_init(prober *p, const remap_model *m,
 /* The afferent sum of unit u (field centre cx, cy) for an input that is 0
  * outside the receptor box [x0, x1] x [y0, y1]: the field's rows and
  * columns are clipped to the circle, the skin and the box, and the rest
- * summed in slot order. Every skipped term is w 0 = +0, which leaves the
+ * summed in slot order. Every skipped term is w 0 = +0 (weights are
+ * finite: a run stops at the first non-finite value), which leaves the
  * (non-negative) sum as the full loop over the field gives it. */
 static float field_sum(const prober *p, const float *w, int cx, int cy,
                        int x0, int y0, int x1, int y1)

@@ -18,18 +18,6 @@ int remap_script_key_known(int key)
     return key > 0 && key < 128 && strchr(known_keys, key) != NULL;
 }
 
-const char *remap_script_key_name(int key, char *buf, size_t size)
-{
-    if (key == ' ')
-        return "space";
-    if (key == '\t')
-        return "tab";
-    if (key == REMAP_KEY_ESCAPE)
-        return "escape";
-    snprintf(buf, size, "%c", key);
-    return buf;
-}
-
 /* A line split into words, each with its column. */
 #define MAX_WORDS 8
 typedef struct words {

@@ -70,8 +70,4 @@ void remap_script_destroy(remap_script *s);
 /* True when the viewer has a binding for key. */
 int remap_script_key_known(int key);
 
-/* The name a script gives key: "space", "tab", "escape", or the
- * character itself ("h") in buf (at least 2 bytes). */
-const char *remap_script_key_name(int key, char *buf, size_t size);
-
 #endif

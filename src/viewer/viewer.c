@@ -814,10 +814,14 @@ static void *worker(void *arg)
  * The main thread: the window.
  * ====================================================================== */
 
+/* Queues a command for the worker. When the queue is full (keys held
+ * down during a long step) others are dropped, but the last slot is kept
+ * for quitting, so the window can always be closed. */
 static void send(viewer *v, command c)
 {
     pthread_mutex_lock(&v->sh.mu);
-    if (v->sh.ncmd < MAX_COMMANDS)
+    size_t room = c.kind == CMD_QUIT ? MAX_COMMANDS : MAX_COMMANDS - 1;
+    if (v->sh.ncmd < room)
         v->sh.cmds[v->sh.ncmd++] = c;
     pthread_cond_broadcast(&v->sh.cv);
     pthread_mutex_unlock(&v->sh.mu);
