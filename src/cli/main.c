@@ -62,7 +62,8 @@ static const char run_help[] =
     "                       (default: $REMAP_DEVICE, else a GPU, else a CPU)\n"
     "  --reference          run on the plain C reference backend\n"
     "  --half-weights       store the afferent weights as half floats (half\n"
-    "                       the memory and traffic; docs/bench.md)\n"
+    "                       the memory and traffic; docs/bench.md); give it\n"
+    "                       again with --resume to continue alike\n"
     "  --quiet              no progress output\n";
 
 static const char check_help[] =
