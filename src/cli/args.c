@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,18 @@ const char *remap_arg_option(int argc, char **argv, int *i, const char *name,
         return "";
     }
     return argv[++*i];
+}
+
+const char *remap_arg_split(const char *a, char *name, size_t size)
+{
+    const char *eq = strchr(a, '=');
+    if (eq && (size_t)(eq - a) < size) {
+        memcpy(name, a, (size_t)(eq - a));
+        name[eq - a] = '\0';
+        return eq + 1;
+    }
+    snprintf(name, size, "%s", a);
+    return NULL;
 }
 
 bool remap_arg_u64(const char *s, uint64_t *out)

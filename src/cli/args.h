@@ -3,6 +3,7 @@
 #define REMAP_CLI_ARGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The value of option `name` at argv[*i], given as "--name=value" or
@@ -11,6 +12,11 @@
  * gives "". */
 const char *remap_arg_option(int argc, char **argv, int *i, const char *name,
                              bool *missing);
+
+/* Splits argument a, "--name=value" or "--name", into its name (in
+ * name, at most size - 1 bytes) and returns the value after '=', or NULL
+ * when there is none. */
+const char *remap_arg_split(const char *a, char *name, size_t size);
 
 /* A whole decimal number (digits only, within 64 bits) into *out; false
  * otherwise. */

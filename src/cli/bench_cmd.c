@@ -112,15 +112,7 @@ static int parse(int argc, char **argv, bench_cli *c)
         if (a[0] != '-')
             return usage("unexpected argument '%s'", a);
         char name[64];
-        const char *value = NULL;
-        const char *eq = strchr(a, '=');
-        if (eq && (size_t)(eq - a) < sizeof name) {
-            memcpy(name, a, (size_t)(eq - a));
-            name[eq - a] = '\0';
-            value = eq + 1;
-        } else {
-            snprintf(name, sizeof name, "%s", a);
-        }
+        const char *value = remap_arg_split(a, name, sizeof name);
         size_t n = sizeof bench_options / sizeof *bench_options;
         bool known = false;
         for (size_t k = 0; k < n; k++)

@@ -128,15 +128,7 @@ static int parse_options(const char *cmd, int argc, char **argv, cli *c,
         }
         /* --name=value or --name value */
         char name[64];
-        const char *value = NULL;
-        const char *eq = strchr(a, '=');
-        if (eq && (size_t)(eq - a) < sizeof name) {
-            memcpy(name, a, (size_t)(eq - a));
-            name[eq - a] = '\0';
-            value = eq + 1;
-        } else {
-            snprintf(name, sizeof name, "%s", a);
-        }
+        const char *value = remap_arg_split(a, name, sizeof name);
         bool flag = !strcmp(name, "--reference") || !strcmp(name, "--quiet") ||
                     !strcmp(name, "--half-weights") ||
                     !strcmp(name, "--help") || !strcmp(name, "-h");
