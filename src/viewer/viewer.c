@@ -524,25 +524,26 @@ static uint64_t next_frame(void *ctx, uint64_t after)
     return next < v->last ? next : v->last;
 }
 
+/* Room for one more event in the array *a of n of *cap. */
+static bool grow_events(remap_event **a, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return true;
+    size_t more = *cap ? 2 * *cap : 8;
+    remap_event *grown = realloc(*a, more * sizeof *grown);
+    if (!grown)
+        return false;
+    *a = grown;
+    *cap = more;
+    return true;
+}
+
 static remap_status add_event(viewer *v, const remap_event *ev,
                               remap_error *err)
 {
-    if (v->npending == v->pending_cap) {
-        size_t cap = v->pending_cap ? 2 * v->pending_cap : 8;
-        remap_event *grown = realloc(v->pending, cap * sizeof *grown);
-        if (!grown)
-            return remap_fail(err, REMAP_ENOMEM, "viewer: out of memory");
-        v->pending = grown;
-        v->pending_cap = cap;
-    }
-    if (v->nhistory == v->history_cap) {
-        size_t cap = v->history_cap ? 2 * v->history_cap : 8;
-        remap_event *grown = realloc(v->history, cap * sizeof *grown);
-        if (!grown)
-            return remap_fail(err, REMAP_ENOMEM, "viewer: out of memory");
-        v->history = grown;
-        v->history_cap = cap;
-    }
+    if (!grow_events(&v->pending, v->npending, &v->pending_cap) ||
+        !grow_events(&v->history, v->nhistory, &v->history_cap))
+        return remap_fail(err, REMAP_ENOMEM, "viewer: out of memory");
     v->pending[v->npending++] = *ev;
     v->history[v->nhistory++] = *ev;
     return REMAP_OK;
