@@ -22,18 +22,24 @@ int remap_model_regions(const remap_model *m)
 void remap_geometry_from_params(const remap_params *p, remap_geometry *g)
 {
     memset(g, 0, sizeof *g);
-    g->skin_n = (int)lroundf(p->skin.density);
+    g->skin_core = (int)lroundf(p->skin.density);
+    g->eyes = remap_layout_eyes(p->layout);
+    g->channels = g->eyes > 0 ? 2 * g->eyes : 1;
     g->cortex_n = (int)lroundf(p->cortex.density);
     g->units = g->cortex_n * g->cortex_n;
-    g->receptors = g->skin_n * g->skin_n;
-    float rr = p->afferent.radius * (float)g->skin_n;
+    float rr = p->afferent.radius * (float)g->skin_core;
     g->structural = p->afferent.structural.max_radius > 0.0f;
     float rmax = g->structural
-                     ? p->afferent.structural.max_radius * (float)g->skin_n
+                     ? p->afferent.structural.max_radius * (float)g->skin_core
                      : rr;
     g->cf_r = (int)floorf(rmax);
+    g->skin_pad = g->eyes > 0 ? g->cf_r : 0;
+    g->skin_n = g->skin_core + 2 * g->skin_pad;
+    g->plane = g->skin_n * g->skin_n;
+    g->receptors = g->channels * g->plane;
     g->cf_side = 2 * g->cf_r + 1;
-    g->cf_len = g->cf_side * g->cf_side;
+    g->cf_area = g->cf_side * g->cf_side;
+    g->cf_len = g->channels * g->cf_area;
     g->cf_r2i = (int)floorf(rmax * rmax);
     g->init_r2i = (int)floorf(rr * rr);
     int init_r = (int)floorf(rr);
@@ -41,8 +47,25 @@ void remap_geometry_from_params(const remap_params *p, remap_geometry *g)
         for (int dx = -init_r; dx <= init_r; dx++)
             if (dx * dx + dy * dy <= g->init_r2i)
                 g->cf_full++;
+    g->cf_full *= g->channels;
     g->exc_r = (int)floorf(p->excitatory.radius * (float)g->cortex_n);
     g->inh_r = (int)floorf(p->inhibitory.radius * (float)g->cortex_n);
+    const remap_lateral_params *lat[2] = {&p->excitatory, &p->inhibitory};
+    int lat_r[2] = {g->exc_r, g->inh_r};
+    for (int q = 0; q < 2; q++) {
+        if (!lat[q]->plastic)
+            continue;
+        int r = lat_r[q], side = 2 * r + 1;
+        g->lat_plastic[q] = 1;
+        g->lat_len[q] = side * side;
+        for (int dy = -r; dy <= r; dy++)
+            for (int dx = -r; dx <= r; dx++)
+                g->lat_full[q] += dx * dx + dy * dy <= r * r;
+    }
+    if (g->eyes > 0) {
+        g->lgn_r = (int)ceilf(p->lgn.radius * (float)g->skin_core);
+        g->retina_n = g->skin_n + 2 * g->lgn_r;
+    }
 }
 
 void remap_memory_need(const remap_geometry *g, remap_memory *mem)
@@ -59,7 +82,13 @@ void remap_memory_need(const remap_geometry *g, remap_memory *mem)
     uint64_t per_unit = units * 12 * sizeof(float);
     /* Per receptor: input, trace, gain; region label and affected flag. */
     uint64_t skin = (uint64_t)g->receptors * (3 * sizeof(float) + 2);
-    mem->total = weights + synapses + kernels + per_unit + skin;
+    /* Plastic lateral weights; the retina images and their gains. */
+    uint64_t lateral = units * (uint64_t)(g->lat_len[0] + g->lat_len[1]) *
+                       sizeof(float);
+    uint64_t retina = (uint64_t)g->eyes * (uint64_t)g->retina_n *
+                      (uint64_t)g->retina_n * 2 * sizeof(float);
+    mem->total = weights + synapses + kernels + per_unit + skin + lateral +
+                 retina;
     mem->largest = weights;
 }
 
@@ -76,16 +105,20 @@ void remap_unit_position(const remap_geometry *g, int u, float *x, float *y)
 void remap_receptor_position(const remap_geometry *g, int r, float *x,
                              float *y)
 {
-    float inv = 1.0f / (float)g->skin_n;
-    *x = ((float)(r % g->skin_n) + 0.5f) * inv;
-    *y = ((float)(r / g->skin_n) + 0.5f) * inv;
+    float inv = 1.0f / (float)g->skin_core;
+    int p = r % g->plane;
+    *x = ((float)(p % g->skin_n - g->skin_pad) + 0.5f) * inv;
+    *y = ((float)(p / g->skin_n - g->skin_pad) + 0.5f) * inv;
 }
 
 void remap_unit_centre(const remap_geometry *g, int u, int *cx, int *cy)
 {
-    /* floor(((i + 0.5) / cortex_n) * skin_n), in exact integer arithmetic. */
-    *cx = (2 * (u % g->cortex_n) + 1) * g->skin_n / (2 * g->cortex_n);
-    *cy = (2 * (u / g->cortex_n) + 1) * g->skin_n / (2 * g->cortex_n);
+    /* floor(((i + 0.5) / cortex_n) * skin_core), in exact integer
+     * arithmetic, past the margin. */
+    *cx = g->skin_pad +
+          (2 * (u % g->cortex_n) + 1) * g->skin_core / (2 * g->cortex_n);
+    *cy = g->skin_pad +
+          (2 * (u / g->cortex_n) + 1) * g->skin_core / (2 * g->cortex_n);
 }
 
 static int clamp_index(int i, int n)
@@ -95,15 +128,26 @@ static int clamp_index(int i, int n)
 
 int remap_skin_index(const remap_geometry *g, float x, float y)
 {
-    int ix = clamp_index((int)floorf(x * (float)g->skin_n), g->skin_n);
-    int iy = clamp_index((int)floorf(y * (float)g->skin_n), g->skin_n);
+    int ix = clamp_index(
+        (int)floorf(x * (float)g->skin_core) + g->skin_pad, g->skin_n);
+    int iy = clamp_index(
+        (int)floorf(y * (float)g->skin_core) + g->skin_pad, g->skin_n);
     return iy * g->skin_n + ix;
 }
 
 bool remap_cf_in_circle(const remap_geometry *g, int k)
 {
-    int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
+    int a = k % g->cf_area;
+    int dx = a % g->cf_side - g->cf_r, dy = a / g->cf_side - g->cf_r;
     return dx * dx + dy * dy <= g->cf_r2i;
+}
+
+int remap_cf_slot_receptor(const remap_geometry *g, int unit, int k)
+{
+    int a = k % g->cf_area;
+    int rc = remap_cf_receptor(g, unit, a % g->cf_side - g->cf_r,
+                               a / g->cf_side - g->cf_r);
+    return rc < 0 ? -1 : rc + k / g->cf_area * g->plane;
 }
 
 int remap_cf_receptor(const remap_geometry *g, int unit, int dx, int dy)
@@ -303,8 +347,9 @@ static void init_weights(remap_model *m)
             if (k % 4 == 0)
                 r = philox(m->seed, (uint32_t)u, (uint32_t)(k / 4),
                            REMAP_STREAM_WEIGHTS, 0);
-            int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
-            int rc = remap_cf_receptor(g, u, dx, dy);
+            int a = k % g->cf_area;
+            int dx = a % g->cf_side - g->cf_r, dy = a / g->cf_side - g->cf_r;
+            int rc = remap_cf_slot_receptor(g, u, k);
             live[k] = rc >= 0 && dx * dx + dy * dy <= g->init_r2i;
             if (!live[k]) {
                 w[k] = 0.0f;
@@ -318,6 +363,67 @@ static void init_weights(remap_model *m)
         }
         for (int k = 0; k < g->cf_len; k++)
             w[k] /= sum;
+    }
+}
+
+/* Plastic lateral weights of projection q: the kernel's Gaussian times
+ * Philox uniforms (REMAP_STREAM_LATERAL), 0 outside the circle and off the
+ * sheet, each unit's summing to 1. */
+static void init_lateral(remap_model *m, int q, int r, float sigma)
+{
+    const remap_geometry *g = &m->geom;
+    int n = g->cortex_n, side = 2 * r + 1, len = g->lat_len[q];
+    float s = sigma * (float)n;
+    for (int u = 0; u < g->units; u++) {
+        float *w = m->lateral[q] + (size_t)u * (size_t)len;
+        int x = u % n, y = u / n;
+        float sum = 0.0f;
+        philox4x32_ctr_t rnd = {{0, 0, 0, 0}};
+        for (int k = 0; k < len; k++) {
+            if (k % 4 == 0)
+                rnd = philox(m->seed, (uint32_t)u, (uint32_t)(k / 4),
+                             REMAP_STREAM_LATERAL, (uint32_t)q);
+            int dx = k % side - r, dy = k / side - r;
+            int col = x + dx, row = y + dy;
+            float d2 = (float)(dx * dx + dy * dy);
+            if (d2 > (float)(r * r) || col < 0 || col >= n || row < 0 ||
+                row >= n) {
+                w[k] = 0.0f;
+                continue;
+            }
+            w[k] = expf(-d2 / (2.0f * s * s)) * unit_float(rnd.v[k % 4]);
+            sum += w[k];
+        }
+        for (int k = 0; k < len; k++)
+            w[k] /= sum;
+    }
+}
+
+/* 1-D Gaussian of sigma (sheet units) over [-r, r] pixels, summing to 1. */
+static void gaussian_taps(float *taps, int r, float sigma, int density)
+{
+    float s = sigma * (float)density, sum = 0.0f;
+    for (int d = -r; d <= r; d++) {
+        taps[d + r] = expf(-(float)(d * d) / (2.0f * s * s));
+        sum += taps[d + r];
+    }
+    for (int d = 0; d <= 2 * r; d++)
+        taps[d] /= sum;
+}
+
+void remap_afferent_response(const remap_model *m, const float *input,
+                             float *out)
+{
+    const remap_geometry *g = &m->geom;
+    for (int u = 0; u < g->units; u++) {
+        const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+        float c = 0.0f;
+        for (int k = 0; k < g->cf_len; k++) {
+            int rc = remap_cf_slot_receptor(g, u, k);
+            if (rc >= 0)
+                c += w[k] * input[rc];
+        }
+        out[u] = m->params.afferent.strength * m->drive_scale[u] * c;
     }
 }
 
@@ -367,7 +473,26 @@ remap_status remap_model_create(const remap_params *params, uint64_t seed,
     m->modulation = malloc(units * sizeof(float));
     m->receptor_gain = malloc((size_t)g->receptors * sizeof(float));
     m->affected = calloc((size_t)g->receptors, 1);
-    if (!m->skin_region || !m->region_cdf || !m->exc_kernel ||
+    bool lat_ok = true, vis_ok = true;
+    for (int q = 0; q < 2; q++) {
+        if (g->lat_plastic[q]) {
+            m->lateral[q] =
+                malloc(units * (size_t)g->lat_len[q] * sizeof(float));
+            lat_ok = lat_ok && m->lateral[q];
+        }
+    }
+    if (g->eyes > 0) {
+        size_t pixels = (size_t)g->retina_n * (size_t)g->retina_n;
+        m->retina_gain = malloc((size_t)g->eyes * pixels * sizeof(float));
+        vis_ok = m->retina_gain != NULL;
+        for (int i = 0; i < 3; i++) {
+            m->lgn_taps[i] = malloc((size_t)(2 * g->lgn_r + 1) * sizeof(float));
+            vis_ok = vis_ok && m->lgn_taps[i];
+        }
+        for (size_t p = 0; vis_ok && p < (size_t)g->eyes * pixels; p++)
+            m->retina_gain[p] = 1.0f;
+    }
+    if (!lat_ok || !vis_ok || !m->skin_region || !m->region_cdf || !m->exc_kernel ||
         !m->inh_kernel || !m->weights || !m->threshold || !m->avg_activity ||
         !m->activity || !m->active_count || !m->input || !m->synapse ||
         !m->bcm_threshold || !m->drive_scale || !m->input_trace ||
@@ -385,8 +510,11 @@ remap_status remap_model_create(const remap_params *params, uint64_t seed,
     for (int r = 0; r < g->receptors; r++) {
         float x, y;
         remap_receptor_position(g, r, &x, &y);
+        /* In the visual layouts a receptor's region is its eye. */
         m->skin_region[r] =
-            (uint8_t)remap_layout_region_at(params->layout, x, y);
+            g->eyes > 0
+                ? (uint8_t)(r / g->plane / 2)
+                : (uint8_t)remap_layout_region_at(params->layout, x, y);
         m->receptor_gain[r] = 1.0f;
     }
     for (int k = 0; k < REMAP_REGION_COUNT; k++)
@@ -399,6 +527,17 @@ remap_status remap_model_create(const remap_params *params, uint64_t seed,
     lateral_kernel(m->inh_kernel, g->inh_r, params->inhibitory.sigma,
                    g->cortex_n);
     init_weights(m);
+    if (g->lat_plastic[0])
+        init_lateral(m, 0, g->exc_r, params->excitatory.sigma);
+    if (g->lat_plastic[1])
+        init_lateral(m, 1, g->inh_r, params->inhibitory.sigma);
+    if (g->eyes > 0) {
+        const remap_lgn_params *lp = &params->lgn;
+        gaussian_taps(m->lgn_taps[0], g->lgn_r, lp->centre_sigma, g->skin_core);
+        gaussian_taps(m->lgn_taps[1], g->lgn_r, lp->surround_sigma,
+                      g->skin_core);
+        gaussian_taps(m->lgn_taps[2], g->lgn_r, lp->gain_sigma, g->skin_core);
+    }
     for (size_t u = 0; u < units; u++) {
         m->threshold[u] = params->homeostasis.initial_threshold;
         m->avg_activity[u] = params->homeostasis.target;
@@ -426,6 +565,11 @@ void remap_model_destroy(remap_model *m)
     if (m->backend && m->backend_state)
         m->backend->destroy(m->backend_state);
     free(m->affected);
+    free(m->retina_gain);
+    for (int i = 0; i < 3; i++)
+        free(m->lgn_taps[i]);
+    free(m->lateral[0]);
+    free(m->lateral[1]);
     free(m->receptor_gain);
     free(m->modulation);
     free(m->gain_recovery);

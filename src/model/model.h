@@ -16,26 +16,59 @@ enum remap_stream {
     REMAP_STREAM_TOUCH = 0,       /* per iteration: region, x, y of the touch */
     REMAP_STREAM_WEIGHTS = 1,     /* initial weights: one counter per unit */
     REMAP_STREAM_SPONTANEOUS = 2, /* sleep input: (iteration, receptor / 4) */
-    REMAP_STREAM_SPROUT = 3       /* sprouting: (iteration, unit, slot / 4) */
+    REMAP_STREAM_SPROUT = 3,      /* sprouting: (iteration, unit, slot / 4) */
+    REMAP_STREAM_VISUAL = 4,      /* per iteration: bar g's x, y, angle at
+                                     (iteration, g); the eyes' brightness at
+                                     (iteration, count) */
+    REMAP_STREAM_LATERAL = 5      /* initial plastic lateral weights:
+                                     (unit, slot / 4, projection) */
 };
 
 /* Sizes derived from the parameters. All sheets span [0,1]^2; a unit or
- * receptor (i, j) sits at ((i + 0.5) / n, (j + 0.5) / n), i = column. */
+ * receptor (i, j) sits at ((i + 0.5) / n, (j + 0.5) / n), i = column.
+ *
+ * The visual layouts' input sheet (the LGN) has `channels` planes: ON and
+ * OFF cells of each eye, channel 2 e + 0 (ON) and 2 e + 1 (OFF) for eye e.
+ * It reaches skin_pad receptors beyond [0,1]^2 on each side, so that no
+ * afferent field is cut at the edge: receptor (i, j) of a plane sits at
+ * ((i - skin_pad + 0.5) / skin_core, ...), and receptor index r is
+ * channel r / plane at r % plane. A field holds the same square of slots
+ * in every channel: slot k is channel k / cf_area at k % cf_area. The skin
+ * is the special case of one channel and no margin. */
 typedef struct remap_geometry {
-    int skin_n;      /* receptors per side */
+    int skin_n;      /* receptors per side of a plane: skin_core + 2 pad */
+    int skin_core;   /* receptors per unit length */
+    int skin_pad;    /* receptors beyond [0,1] on each side */
+    int channels;    /* input planes */
+    int plane;       /* skin_n^2 */
     int cortex_n;    /* units per side */
     int units;       /* cortex_n^2 */
-    int receptors;   /* skin_n^2 */
+    int receptors;   /* channels * plane */
     /* The stored field is the maximal field: the initial field, or the
      * larger one synapses may sprout in under structural plasticity. */
     int cf_r;        /* stored field half-width, receptors */
     int cf_side;     /* 2 cf_r + 1 */
-    int cf_len;      /* cf_side^2: weights stored per unit (masked square) */
+    int cf_area;     /* cf_side^2: slots per channel */
+    int cf_len;      /* channels * cf_area: weights stored per unit */
     int cf_r2i;      /* slot (dx, dy) is in the field if dx^2+dy^2 <= cf_r2i */
     int init_r2i;    /* initially live if dx^2 + dy^2 <= init_r2i */
-    int cf_full;     /* synapses in an unclipped initial circular field */
+    int cf_full;     /* synapses in an unclipped initial circular field,
+                        over all channels */
     bool structural; /* structural plasticity on: liveness is state */
     int exc_r, inh_r; /* lateral kernel half-widths, units */
+    /* Plastic lateral projections (0: excitatory, 1: inhibitory): each
+     * unit's weights lie in the square of its kernel, slot (dx, dy) at
+     * (dy + r)(2 r + 1) + dx + r, live where dx^2 + dy^2 <= r^2 and the
+     * neighbour is on the sheet. */
+    int lat_plastic[2]; /* 1: per-unit weights */
+    int lat_len[2];     /* (2 r + 1)^2 */
+    int lat_full[2];    /* slots of a full circle (the rate's divisor) */
+    /* Visual layouts: the retina, whose images feed the LGN through
+     * kernels of half-width lgn_r; it reaches lgn_r pixels beyond the LGN
+     * on each side, at the same density. */
+    int eyes;          /* 0 for the other layouts */
+    int lgn_r;
+    int retina_n;      /* pixels per side: skin_n + 2 lgn_r */
 } remap_geometry;
 
 /* Bytes the model needs, for fit checks before anything is allocated. */
@@ -56,7 +89,11 @@ void remap_memory_need(const remap_geometry *g, remap_memory *m);
  * receptor under the unit's position. */
 int remap_cf_receptor(const remap_geometry *g, int unit, int dx, int dy);
 
-/* Receptor nearest to a skin position, clamped to the sheet. */
+/* Receptor of field slot k of the unit in any channel, or -1. */
+int remap_cf_slot_receptor(const remap_geometry *g, int unit, int k);
+
+/* Receptor of channel 0 nearest to a skin position, clamped to the
+ * plane. */
 int remap_skin_index(const remap_geometry *g, float x, float y);
 
 /* Host-side conditions set by events, read by both backends each step. */
@@ -172,6 +209,9 @@ typedef struct remap_model {
     float *region_cdf;    /* [REMAP_REGION_COUNT] cumulative touch weights */
     float *exc_kernel;    /* [(2 exc_r + 1)^2] normalised, row-major */
     float *inh_kernel;    /* [(2 inh_r + 1)^2] normalised, row-major */
+    /* Visual layouts: the LGN's 1-D Gaussians (centre, surround, gain
+     * pool), each [2 lgn_r + 1] summing to 1; NULL otherwise. */
+    float *lgn_taps[3];
 
     /* State; authoritative in the backend, mirrored here by pull. */
     float *weights;        /* [units][cf_len] afferent weights, 0 = no synapse */
@@ -187,6 +227,10 @@ typedef struct remap_model {
     float *bcm_threshold;  /* [units] BCM sliding threshold theta_M */
     float *drive_scale;    /* [units] synaptic scaling factor on the drive */
     float *input_trace;    /* [receptors] smoothed input (for sprouting) */
+    /* [units][lat_len[q]] plastic lateral weights of projection q (0
+     * excitatory, 1 inhibitory; NULL for a shared kernel), 0 where no
+     * synapse is. */
+    float *lateral[2];
 
     /* Perturbations; set by events on the host, then pushed. */
     float *unit_gain;      /* [units] 1 healthy, 0 dead (lesion), between:
@@ -196,6 +240,8 @@ typedef struct remap_model {
     float *modulation;     /* [units] regional neuromodulatory factor on
                               learning (1: none) */
     float *receptor_gain;  /* [receptors] 1 intact, 0 deafferented */
+    float *retina_gain;    /* visual: [eyes][retina_n^2] 1 intact, 0 in a
+                              retinal lesion (scotoma); NULL otherwise */
     uint8_t *affected;     /* [receptors] 1: skin whose best unit was
                               lesioned (for the recovery measures) */
     remap_conditions cond;
@@ -259,6 +305,35 @@ void remap_touch_render(const remap_model *m, const remap_touch *t,
 void remap_spontaneous_render(const remap_model *m, uint64_t t,
                               float *input);
 
+/* ---- The visual pathway of the retina layouts (model/retina.c). Both
+ * backends take the input of an iteration from here. */
+
+/* Sheet position of pixel p of a retina image (retina_n^2 pixels; the LGN
+ * plane lies lgn_r pixels in from each side). */
+void remap_retina_position(const remap_geometry *g, int p, float *x,
+                           float *y);
+
+/* Draws the training images of iteration t, images[eyes][retina_n^2]:
+ * stimulus.count elongated Gaussian bars (Philox, REMAP_STREAM_VISUAL),
+ * combined by their maximum, times each eye's brightness and its retina
+ * gain. */
+void remap_retina_draw(const remap_model *m, uint64_t t, float *images);
+
+/* The LGN's ON and OFF responses to retina images[eyes][retina_n^2] into
+ * input[receptors], times each receptor's gain (docs/model.md). Fails only
+ * when scratch memory cannot be allocated. */
+remap_status remap_lgn_respond(const remap_model *m, const float *images,
+                               float *input, remap_error *err);
+
+/* The input of iteration t in a visual layout: draw, then respond. */
+remap_status remap_visual_render(const remap_model *m, uint64_t t,
+                                 float *input, remap_error *err);
+
+/* The afferent response gamma_A * drive_scale * sum_k w x of every unit
+ * to input[receptors], into out[units] (host arrays: pull first). */
+void remap_afferent_response(const remap_model *m, const float *input,
+                             float *out);
+
 /* The sprouting draw for slot k of unit u at iteration t: uniform in
  * [0, 1) from Philox (REMAP_STREAM_SPROUT, counter (t, u, k / 4), word
  * k % 4). */
@@ -292,6 +367,11 @@ float remap_shape_distance(const remap_shape *s, float x, float y);
 int remap_model_lesion(remap_model *m, const remap_shape *s,
                        float penumbra_width, float penumbra_gain,
                        uint64_t recovery);
+
+/* Kills the retina pixels of the given eyes (bit mask) inside the shape
+ * (sheet units; visual layouts): a scotoma. Returns the pixels killed. */
+int remap_model_retinal_lesion(remap_model *m, const remap_shape *s,
+                               unsigned eyes);
 
 /* Silences (silence true) or restores the receptors of the regions in the
  * bit mask. */

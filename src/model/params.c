@@ -11,8 +11,11 @@ static const char *const region_names[REMAP_REGION_COUNT] = {
     "palm", "d1", "d2", "d3", "d4", "d5",
 };
 
-static const char *const layout_names[] = {"hand", "modalities", NULL};
+static const char *const layout_names[] = {"hand", "modalities", "retina",
+                                           "binocular", NULL};
 static const char *const modality_names[] = {"vision", "touch"};
+static const char *const eye_names[] = {"left", "right"};
+static const char *const bool_names[] = {"false", "true", NULL};
 static const char *const rule_names[] = {"hebbian", "bcm", NULL};
 
 const char *remap_layout_name(int layout)
@@ -42,17 +45,45 @@ int remap_rule_from_name(const char *name)
     return -1;
 }
 
+int remap_layout_is_visual(int layout)
+{
+    return layout == REMAP_LAYOUT_RETINA || layout == REMAP_LAYOUT_BINOCULAR;
+}
+
+int remap_layout_eyes(int layout)
+{
+    return layout == REMAP_LAYOUT_RETINA      ? 1
+           : layout == REMAP_LAYOUT_BINOCULAR ? 2
+                                              : 0;
+}
+
 int remap_layout_region_count(int layout)
 {
-    return layout == REMAP_LAYOUT_MODALITIES ? 2 : REMAP_REGION_COUNT;
+    switch (layout) {
+    case REMAP_LAYOUT_MODALITIES:
+    case REMAP_LAYOUT_BINOCULAR:
+        return 2;
+    case REMAP_LAYOUT_RETINA:
+        return 1;
+    default:
+        return REMAP_REGION_COUNT;
+    }
 }
 
 const char *remap_layout_region_name(int layout, int region)
 {
     if (region < 0 || region >= remap_layout_region_count(layout))
         return "?";
-    return layout == REMAP_LAYOUT_MODALITIES ? modality_names[region]
-                                             : region_names[region];
+    switch (layout) {
+    case REMAP_LAYOUT_MODALITIES:
+        return modality_names[region];
+    case REMAP_LAYOUT_RETINA:
+        return "eye";
+    case REMAP_LAYOUT_BINOCULAR:
+        return eye_names[region];
+    default:
+        return region_names[region];
+    }
 }
 
 int remap_layout_region_from_name(int layout, const char *name)
@@ -70,6 +101,11 @@ int remap_layout_region_from_name(int layout, const char *name)
 void remap_layout_bounds(int layout, int region, float *x0, float *y0,
                          float *x1, float *y1)
 {
+    if (remap_layout_is_visual(layout)) {
+        /* Each eye sees the whole sheet. */
+        *x0 = 0.0f, *y0 = 0.0f, *x1 = 1.0f, *y1 = 1.0f;
+        return;
+    }
     if (layout == REMAP_LAYOUT_MODALITIES) {
         *x0 = region == 0 ? 0.0f : 0.5f;
         *x1 = region == 0 ? 0.5f : 1.0f;
@@ -89,6 +125,8 @@ void remap_layout_bounds(int layout, int region, float *x0, float *y0,
 
 int remap_layout_region_at(int layout, float x, float y)
 {
+    if (remap_layout_is_visual(layout))
+        return 0; /* the eye of a position is its channel's, not its place's */
     if (layout == REMAP_LAYOUT_MODALITIES)
         return x < 0.5f ? 0 : 1;
     if (y < PALM_TOP)
@@ -154,6 +192,22 @@ void remap_params_default(remap_params *p)
     p->afferent.structural.interval = 100;
     p->afferent.structural.sprout_rate = 0.02f;
     p->afferent.structural.trace = 0.01f;
+    /* The visual pathway (used by the retina layouts): GCAL's values
+     * (MODEL.md); Topographica's Gaussian "size" 0.088 is a sigma of
+     * 0.044 across the bar. */
+    p->stimulus.aspect = 4.66667f;
+    p->stimulus.count = 2;
+    p->stimulus.spread = 0.25f;
+    p->stimulus.eye_difference = 0.5f;
+    p->lgn.centre_sigma = 0.037f;
+    p->lgn.surround_sigma = 0.15f;
+    p->lgn.gain_sigma = 0.125f;
+    p->lgn.radius = 0.375f;
+    p->lgn.strength = 14.0f;
+    p->lgn.gain_strength = 0.6f;
+    p->lgn.gain_constant = 0.11f;
+    p->excitatory.learning_rate = 0.0f;
+    p->inhibitory.learning_rate = 0.3f;
     p->modulation = 1.0f;
     p->age.critical_period = 0.0f;
     p->age.adult = 0.2f;
@@ -169,7 +223,8 @@ void remap_params_default(remap_params *p)
 static const remap_param_info param_table[] = {
     {"sheets.skin.layout", I(layout), false, 0, REMAP_LAYOUT_COUNT - 1,
      "regions of the input sheet: hand (palm, d1..d5) or modalities "
-     "(vision, touch)", layout_names},
+     "(vision, touch), retina (one eye through an LGN) or binocular (two)",
+     layout_names},
     {"sheets.skin.density", F(skin.density), false, 4, 512,
      "receptors per unit length of skin (the skin spans [0,1]^2)", NULL},
     {"sheets.cortex.density", F(cortex.density), false, 4, 4096,
@@ -190,6 +245,28 @@ static const remap_param_info param_table[] = {
      "relative touch frequency of digit 4", NULL},
     {"stimulus.frequency.d5", F(stimulus.frequency[5]), true, 0, 1e6,
      "relative touch frequency of digit 5", NULL},
+    {"stimulus.aspect", F(stimulus.aspect), true, 1, 100,
+     "visual: length of a Gaussian bar over its width (sigma)", NULL},
+    {"stimulus.count", I(stimulus.count), true, 1, 64,
+     "visual: Gaussian bars per image", NULL},
+    {"stimulus.spread", F(stimulus.spread), true, 0, 2,
+     "visual: bar centres lie in [-spread, 1 + spread]^2", NULL},
+    {"stimulus.eye_difference", F(stimulus.eye_difference), true, 0, 1,
+     "binocular: each eye's brightness is 1 - eye_difference * uniform", NULL},
+    {"lgn.centre_sigma", F(lgn.centre_sigma), false, 0.001, 1,
+     "visual: sigma of the LGN centre Gaussian, sheet units", NULL},
+    {"lgn.surround_sigma", F(lgn.surround_sigma), false, 0.001, 1,
+     "visual: sigma of the LGN surround Gaussian, sheet units", NULL},
+    {"lgn.gain_sigma", F(lgn.gain_sigma), false, 0.001, 1,
+     "visual: sigma of the LGN contrast-gain pool, sheet units", NULL},
+    {"lgn.radius", F(lgn.radius), false, 0.01, 1,
+     "visual: reach of the LGN kernels, sheet units", NULL},
+    {"lgn.strength", F(lgn.strength), true, 0, 1000,
+     "visual: LGN gain gamma_O", NULL},
+    {"lgn.gain_strength", F(lgn.gain_strength), true, 0, 1000,
+     "visual: strength gamma_S of the contrast-gain pool", NULL},
+    {"lgn.gain_constant", F(lgn.gain_constant), true, 1e-6, 1000,
+     "visual: constant k of the contrast-gain divisor", NULL},
     {"projections.afferent.radius", F(afferent.radius), false, 0.01, 1,
      "afferent connection field radius, skin units", NULL},
     {"projections.afferent.sigma", F(afferent.sigma), false, 0.005, 10,
@@ -231,12 +308,24 @@ static const remap_param_info param_table[] = {
      10, "lateral excitatory Gaussian sigma, cortical units", NULL},
     {"projections.lateral_excitatory.strength", F(excitatory.strength), true,
      0, 1000, "lateral excitatory gain gamma_E", NULL},
+    {"projections.lateral_excitatory.plastic", I(excitatory.plastic), false, 0,
+     1, "per-unit plastic weights (true) or a shared kernel (false)",
+     bool_names},
+    {"projections.lateral_excitatory.learning_rate",
+     F(excitatory.learning_rate), true, 0, 100,
+     "Hebbian rate alpha_E of plastic weights (per field)", NULL},
     {"projections.lateral_inhibitory.radius", F(inhibitory.radius), false, 0,
      1, "lateral inhibitory kernel radius, cortical units", NULL},
     {"projections.lateral_inhibitory.sigma", F(inhibitory.sigma), false, 0.001,
      10, "lateral inhibitory Gaussian sigma, cortical units", NULL},
     {"projections.lateral_inhibitory.strength", F(inhibitory.strength), true,
      -1000, 0, "lateral inhibitory gain gamma_I (negative)", NULL},
+    {"projections.lateral_inhibitory.plastic", I(inhibitory.plastic), false, 0,
+     1, "per-unit plastic weights (true) or a shared kernel (false)",
+     bool_names},
+    {"projections.lateral_inhibitory.learning_rate",
+     F(inhibitory.learning_rate), true, 0, 100,
+     "Hebbian rate alpha_I of plastic weights (per field)", NULL},
     {"settling.steps", I(settle_steps), false, 0, 64,
      "lateral settling steps per iteration", NULL},
     {"homeostasis.smoothing", F(homeostasis.smoothing), true, 0, 0.99999,
@@ -356,6 +445,23 @@ remap_status remap_params_validate(const remap_params *p, remap_error *err)
                           "structural plasticity off)",
                           (double)p->afferent.structural.max_radius,
                           (double)p->afferent.radius);
+    if (remap_layout_is_visual(p->layout)) {
+        if (p->afferent.rule != REMAP_RULE_HEBBIAN)
+            return remap_fail(err, REMAP_EINVAL,
+                              "projections.afferent.rule: the visual layouts "
+                              "learn with the Hebbian rule only");
+        if (p->afferent.structural.max_radius > 0.0f)
+            return remap_fail(err, REMAP_EINVAL,
+                              "projections.afferent.structural.max_radius: "
+                              "structural plasticity is not available in "
+                              "the visual layouts (give 0)");
+        if (!(p->lgn.centre_sigma < p->lgn.surround_sigma))
+            return remap_fail(err, REMAP_EINVAL,
+                              "lgn.centre_sigma: %g must be smaller than "
+                              "lgn.surround_sigma %g",
+                              (double)p->lgn.centre_sigma,
+                              (double)p->lgn.surround_sigma);
+    }
     if (p->excitatory.radius > p->inhibitory.radius)
         return remap_fail(err, REMAP_EINVAL,
                           "projections.lateral_excitatory.radius: %g exceeds "

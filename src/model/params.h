@@ -29,6 +29,12 @@ enum remap_layout {
     /* Two input modalities side by side on one input sheet: "vision" in
      * the left half, "touch" in the right half (labels 0 and 1). */
     REMAP_LAYOUT_MODALITIES = 1,
+    /* Vision (docs/model.md, "Visual pathway"): the input sheet is an LGN
+     * of ON and OFF cells fed by one retina (region "eye") or by two
+     * (regions "left" and "right"), each region the whole sheet. Stimuli
+     * are drawn on the retina; the afferent fields span every channel. */
+    REMAP_LAYOUT_RETINA = 2,
+    REMAP_LAYOUT_BINOCULAR = 3,
     REMAP_LAYOUT_COUNT
 };
 
@@ -38,6 +44,12 @@ int remap_layout_from_name(const char *name);
 
 /* Regions a layout uses. */
 int remap_layout_region_count(int layout);
+
+/* True for the layouts whose input is the visual pathway. */
+int remap_layout_is_visual(int layout);
+
+/* Eyes of a visual layout (1 or 2; 0 for the others). */
+int remap_layout_eyes(int layout);
 
 /* Scenario-facing region names of a layout ("palm", "d1" … "d5";
  * "vision", "touch"); "?" outside the layout. */
@@ -79,7 +91,28 @@ typedef struct remap_stimulus_params {
     /* Relative frequency with which each region is touched; all zero means
      * "proportional to the region's skin area". */
     float frequency[REMAP_REGION_COUNT];
+    /* Visual layouts: `count` elongated Gaussians per image (sigma across,
+     * aspect * sigma along), centres uniform over [-spread, 1 + spread]^2
+     * of the sheet, orientations uniform, combined by their maximum. With
+     * two eyes both see the same Gaussians, each eye's image scaled by
+     * 1 - eye_difference * u (u uniform, drawn per eye). */
+    float aspect;
+    int count;
+    float spread;
+    float eye_difference;
 } remap_stimulus_params;
+
+/* The LGN of the visual layouts (GCAL): each ON (OFF) cell responds with
+ * [strength * (DoG * retina) / (gain_constant + gain_strength *
+ * (G_gain * |DoG * retina|+))]+, the DoG centre minus surround (surround
+ * minus centre), every Gaussian normalised and cut at `radius`. */
+typedef struct remap_lgn_params {
+    float centre_sigma, surround_sigma, gain_sigma; /* sheet units */
+    float radius;        /* reach of the three kernels, sheet units */
+    float strength;      /* gamma_O */
+    float gain_strength; /* gamma_S */
+    float gain_constant; /* k */
+} remap_lgn_params;
 
 /* Structural plasticity of a projection: every `interval` iterations a
  * live synapse whose weight has stayed below floor / (synapses of a full
@@ -113,11 +146,17 @@ typedef struct remap_afferent_params {
     remap_structural_params structural;
 } remap_afferent_params;
 
-/* A shared isotropic lateral kernel: normalised Gaussian within a radius. */
+/* A lateral projection: a shared isotropic kernel (a normalised Gaussian
+ * within a radius), or, when plastic, per-unit weights that start as the
+ * same Gaussian times uniform noise, normalised over the units on the
+ * sheet, and learn like the afferent weights (GCAL's lateral
+ * inhibition). */
 typedef struct remap_lateral_params {
     float radius;   /* cortical sheet units */
     float sigma;    /* Gaussian width, cortical sheet units */
     float strength; /* gamma_E (> 0) or gamma_I (< 0) */
+    int plastic;    /* 0: shared kernel; 1: per-unit plastic weights */
+    float learning_rate; /* alpha, divided by the synapses in a full field */
 } remap_lateral_params;
 
 typedef struct remap_homeostasis_params {
@@ -151,6 +190,7 @@ typedef struct remap_params {
     remap_sheet_params skin;
     remap_sheet_params cortex;
     remap_stimulus_params stimulus;
+    remap_lgn_params lgn;
     remap_afferent_params afferent;
     remap_lateral_params excitatory;
     remap_lateral_params inhibitory;

@@ -93,11 +93,15 @@ static float lateral(const float *y, int n, const float *k, int r, int x,
 
 /* Stimulus of iteration t: a touch, or spontaneous input during sleep.
  * Under structural plasticity each receptor's input trace follows it. */
-static void stimulus(remap_model *m, uint64_t t)
+static remap_status stimulus(remap_model *m, uint64_t t, remap_error *err)
 {
     const remap_geometry *g = &m->geom;
     if (m->cond.sleeping) {
         remap_spontaneous_render(m, t, m->input);
+    } else if (g->eyes > 0) {
+        remap_status st = remap_visual_render(m, t, m->input, err);
+        if (st)
+            return st;
     } else {
         remap_touch touch;
         remap_touch_draw(m, t, &touch);
@@ -109,6 +113,7 @@ static void stimulus(remap_model *m, uint64_t t)
             m->input_trace[r] =
                 (1.0f - tau) * m->input_trace[r] + tau * m->input[r];
     }
+    return REMAP_OK;
 }
 
 /* Sleep: live synapses weaker than `weak` times the field's mean live
@@ -146,6 +151,51 @@ static void normalise(const ref_state *s, const remap_geometry *g, float *w,
         w[k] = stored(s, w[k] * inv);
 }
 
+/* Receptor of live slot k of the field around (cx, cy). */
+static int slot_receptor(const remap_geometry *g, int cx, int cy, int k)
+{
+    int a = k % g->cf_area;
+    return k / g->cf_area * g->plane +
+           (cy + a / g->cf_side - g->cf_r) * g->skin_n + cx +
+           a % g->cf_side - g->cf_r;
+}
+
+/* Hebbian learning of unit u's plastic lateral weights w (half-width r)
+ * with its response y and the settled activity around it, divided by the
+ * field's new sum (computed first: lateral fields are small). */
+static void learn_lateral(const remap_model *m, float *w, int r, int u,
+                          float a)
+{
+    int n = m->geom.cortex_n, side = 2 * r + 1, x = u % n, y = u / n;
+    const float *act = m->activity;
+    float total = 0.0f;
+    for (int dy = -r; dy <= r; dy++) {
+        int row = y + dy;
+        if (row < 0 || row >= n)
+            continue;
+        for (int dx = -r; dx <= r; dx++) {
+            int col = x + dx, k = (dy + r) * side + dx + r;
+            if (col < 0 || col >= n || dx * dx + dy * dy > r * r)
+                continue;
+            total += w[k] + a * act[row * n + col];
+        }
+    }
+    if (!(total > 0.0f))
+        return;
+    float inv = 1.0f / total;
+    for (int dy = -r; dy <= r; dy++) {
+        int row = y + dy;
+        if (row < 0 || row >= n)
+            continue;
+        for (int dx = -r; dx <= r; dx++) {
+            int col = x + dx, k = (dy + r) * side + dx + r;
+            if (col < 0 || col >= n || dx * dx + dy * dy > r * r)
+                continue;
+            w[k] = (w[k] + a * act[row * n + col]) * inv;
+        }
+    }
+}
+
 /* Learning of unit u with response y and factor `rate` (per synapse). */
 static void learn(ref_state *s, remap_model *m, int u, float y, float rate)
 {
@@ -168,9 +218,7 @@ static void learn(ref_state *s, remap_model *m, int u, float y, float rate)
             for (int k = 0; k < g->cf_len; k++) {
                 if (!live[k])
                     continue;
-                int rc = (cy + k / g->cf_side - g->cf_r) * g->skin_n + cx +
-                         k % g->cf_side - g->cf_r;
-                float v = w[k] + a * m->input[rc];
+                float v = w[k] + a * m->input[slot_receptor(g, cx, cy, k)];
                 w[k] = stored(s, v > 0.0f ? v : 0.0f);
             }
             s->weight_sum[u] = live_sum(g, w, live);
@@ -187,9 +235,9 @@ static void learn(ref_state *s, remap_model *m, int u, float y, float rate)
             for (int k = 0; k < g->cf_len; k++) {
                 if (!live[k])
                     continue;
-                int rc = (cy + k / g->cf_side - g->cf_r) * g->skin_n + cx +
-                         k % g->cf_side - g->cf_r;
-                w[k] = stored(s, (w[k] + a * m->input[rc]) * inv);
+                w[k] = stored(s, (w[k] + a * m->input[slot_receptor(
+                                                g, cx, cy, k)]) *
+                                     inv);
                 sum += w[k];
             }
             s->weight_sum[u] = sum;
@@ -219,8 +267,7 @@ static void restructure(ref_state *s, remap_model *m, uint64_t t)
         float *w = m->weights + (size_t)u * (size_t)g->cf_len;
         uint8_t *syn = m->synapse + (size_t)u * (size_t)g->cf_len;
         for (int k = 0; k < g->cf_len; k++) {
-            int rc = remap_cf_receptor(g, u, k % g->cf_side - g->cf_r,
-                                       k / g->cf_side - g->cf_r);
+            int rc = remap_cf_slot_receptor(g, u, k);
             if (rc < 0)
                 continue;
             if (syn[k]) {
@@ -250,7 +297,7 @@ static void restructure(ref_state *s, remap_model *m, uint64_t t)
     }
 }
 
-static void iterate(ref_state *s, remap_model *m)
+static remap_status iterate(ref_state *s, remap_model *m, remap_error *err)
 {
     const remap_geometry *g = &m->geom;
     const remap_params *p = &m->params;
@@ -259,7 +306,9 @@ static void iterate(ref_state *s, remap_model *m)
     remap_rates rates;
     remap_model_rates(m, t, &rates);
 
-    stimulus(m, t);
+    remap_status st = stimulus(m, t, err);
+    if (st)
+        return st;
 
     /* Afferent response, fixed for the iteration, and the first activity;
      * the input's sum over each field's live synapses, for learning. */
@@ -268,8 +317,7 @@ static void iterate(ref_state *s, remap_model *m)
         const uint8_t *live = m->synapse + (size_t)u * (size_t)g->cf_len;
         float c = 0.0f, xs = 0.0f;
         for (int k = 0; k < g->cf_len; k++) {
-            int rc = remap_cf_receptor(g, u, k % g->cf_side - g->cf_r,
-                                       k / g->cf_side - g->cf_r);
+            int rc = remap_cf_slot_receptor(g, u, k);
             if (rc < 0)
                 continue;
             c += w[k] * m->input[rc];
@@ -286,8 +334,17 @@ static void iterate(ref_state *s, remap_model *m)
     for (int step = 0; step < p->settle_steps; step++) {
         for (int u = 0; u < g->units; u++) {
             int x = u % n, y = u / n;
-            float e = lateral(m->activity, n, m->exc_kernel, g->exc_r, x, y);
-            float i = lateral(m->activity, n, m->inh_kernel, g->inh_r, x, y);
+            /* A plastic projection's weights lie like the kernel. */
+            const float *ke =
+                g->lat_plastic[0]
+                    ? m->lateral[0] + (size_t)u * (size_t)g->lat_len[0]
+                    : m->exc_kernel;
+            const float *ki =
+                g->lat_plastic[1]
+                    ? m->lateral[1] + (size_t)u * (size_t)g->lat_len[1]
+                    : m->inh_kernel;
+            float e = lateral(m->activity, n, ke, g->exc_r, x, y);
+            float i = lateral(m->activity, n, ki, g->inh_r, x, y);
             float a = s->afferent[u] + p->excitatory.strength * e +
                       p->inhibitory.strength * i - m->threshold[u];
             s->next[u] = m->unit_gain[u] * (a > 0.0f ? a : 0.0f);
@@ -325,19 +382,35 @@ static void iterate(ref_state *s, remap_model *m)
             m->unit_gain[u] = gn;
         }
         learn(s, m, u, y, rate * m->modulation[u]);
+        /* Plastic laterals learn from the same settled activity. */
+        int lat_r[2] = {g->exc_r, g->inh_r};
+        const remap_lateral_params *lp[2] = {&p->excitatory, &p->inhibitory};
+        for (int q = 0; q < 2; q++) {
+            if (!g->lat_plastic[q])
+                continue;
+            float a = lp[q]->learning_rate / (float)g->lat_full[q] *
+                      rates.learn * m->modulation[u] * y;
+            if (a > 0.0f)
+                learn_lateral(m, m->lateral[q] + (size_t)u *
+                                                     (size_t)g->lat_len[q],
+                              lat_r[q], u, a);
+        }
     }
     if (g->structural &&
         (t + 1) % (uint64_t)p->afferent.structural.interval == 0)
         restructure(s, m, t);
     m->iteration++;
+    return REMAP_OK;
 }
 
 static remap_status ref_step(void *state, remap_model *m, uint64_t count,
                              remap_error *err)
 {
-    (void)err;
-    for (uint64_t i = 0; i < count; i++)
-        iterate(state, m);
+    for (uint64_t i = 0; i < count; i++) {
+        remap_status st = iterate(state, m, err);
+        if (st)
+            return st;
+    }
     return REMAP_OK;
 }
 
