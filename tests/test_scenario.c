@@ -789,7 +789,7 @@ Test(scenario, unknown_choice_suggests_the_nearest)
                  "one of: hebbian, bcm");
     expect_error("sheets: {skin: {layout: {a: 1}}}\n", NULL, 0,
                  "t.yaml:1:25: sheets.skin.layout: expected one of: hand, "
-                 "modalities, found a mapping");
+                 "modalities, retina, binocular, found a mapping");
     const char *ov[] = {"sheets.skin.layout=hnad"};
     expect_error("", ov, 1,
                  "--set sheets.skin.layout=hnad: sheets.skin.layout: unknown "
