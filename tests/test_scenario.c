@@ -794,7 +794,7 @@ Test(scenario, unknown_choice_suggests_the_nearest)
     expect_error("", ov, 1,
                  "--set sheets.skin.layout=hnad: sheets.skin.layout: unknown "
                  "layout 'hnad' (did you mean 'hand'?); one of: hand, "
-                 "modalities");
+                 "modalities, retina, binocular");
 }
 
 Test(scenario, new_sections_load)
