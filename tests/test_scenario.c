@@ -432,13 +432,14 @@ Test(scenario, event_errors)
     expect_error("timeline:\n  - at: 5\n", NULL, 0,
                  "t.yaml:2:5: timeline[0]: an event needs one of: set, "
                  "checkpoint, lesion, deafferent, restore, fuse, enrich, "
-                 "rehab, sleep, age, modulate");
+                 "rehab, sleep, age, modulate, scotoma");
     expect_error("timeline:\n  - at: 5\n    checkpoint: {}\n"
                  "    set: {path: homeostasis.rate, value: 0.1}\n",
                  NULL, 0,
                  "t.yaml:2:5: timeline[0]: an event has exactly one of: set, "
                  "checkpoint, lesion, deafferent, restore, fuse, enrich, "
-                 "rehab, sleep, age, modulate (write one entry per event)");
+                 "rehab, sleep, age, modulate, scotoma (write one entry per "
+                 "event)");
     expect_error("timeline:\n  - checkpoint: {}\n", NULL, 0,
                  "t.yaml:2:5: timeline[0]: missing key 'at'");
     expect_error("timeline:\n  - at: 5\n    sett: {}\n", NULL, 0,
@@ -853,13 +854,13 @@ Test(scenario, event_names)
     static const char *const keys[] = {
         "set",   "checkpoint", "lesion", "deafferent", "restore",
         "fuse",  "enrich",     "rehab",  "rehab",      "sleep",
-        "sleep", "age",        "modulate"};
+        "sleep", "age",        "modulate", "scotoma"};
     static const char *const names[] = {
         "set",         "checkpoint", "lesion",      "deafferent",
         "restore",     "fuse",       "enrich",      "rehab-start",
         "rehab-end",   "sleep-start", "sleep-end",  "age",
-        "modulate"};
-    cr_assert_eq(REMAP_EVENT_KIND_COUNT, 13);
+        "modulate",    "scotoma"};
+    cr_assert_eq(REMAP_EVENT_KIND_COUNT, 14);
     for (int k = 0; k < REMAP_EVENT_KIND_COUNT; k++) {
         cr_assert_str_eq(remap_event_key((remap_event_kind)k), keys[k]);
         cr_assert_str_eq(remap_event_name((remap_event_kind)k), names[k]);

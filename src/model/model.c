@@ -565,6 +565,7 @@ void remap_model_destroy(remap_model *m)
     if (m->backend && m->backend_state)
         m->backend->destroy(m->backend_state);
     free(m->affected);
+    remap_image_set_destroy(m->images);
     free(m->retina_gain);
     for (int i = 0; i < 3; i++)
         free(m->lgn_taps[i]);

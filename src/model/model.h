@@ -19,7 +19,9 @@ enum remap_stream {
     REMAP_STREAM_SPROUT = 3,      /* sprouting: (iteration, unit, slot / 4) */
     REMAP_STREAM_VISUAL = 4,      /* per iteration: bar g's x, y, angle at
                                      (iteration, g); the eyes' brightness at
-                                     (iteration, count) */
+                                     (iteration, count). With natural
+                                     images: image, x, y at (iteration, 0),
+                                     brightness at (iteration, 1) */
     REMAP_STREAM_LATERAL = 5      /* initial plastic lateral weights:
                                      (unit, slot / 4, projection) */
 };
@@ -70,6 +72,23 @@ typedef struct remap_geometry {
     int lgn_r;
     int retina_n;      /* pixels per side: skin_n + 2 lgn_r */
 } remap_geometry;
+
+/* Natural training images (stimulus.images), host memory: greyscale
+ * luminance in [0, 1], row-major, row 0 first. A set is made by a loader
+ * (io/images.h) and then owned by the model it is given to. */
+typedef struct remap_natural_image {
+    char *name;  /* the file's name, for messages */
+    int width, height;
+    float *lum;  /* [height][width] */
+} remap_natural_image;
+
+typedef struct remap_image_set {
+    int count;
+    remap_natural_image *images; /* [count], sorted by name */
+} remap_image_set;
+
+/* Frees a set and its images. NULL does nothing. */
+void remap_image_set_destroy(remap_image_set *set);
 
 /* Bytes the model needs, for fit checks before anything is allocated. */
 typedef struct remap_memory {
@@ -246,6 +265,10 @@ typedef struct remap_model {
                               lesioned (for the recovery measures) */
     remap_conditions cond;
 
+    /* Visual layouts: the natural images the retina sees instead of
+     * Gaussian bars (remap_model_set_images); NULL: bars. */
+    remap_image_set *images;
+
     const remap_backend_ops *backend;
     void *backend_state;
 } remap_model;
@@ -315,9 +338,33 @@ void remap_retina_position(const remap_geometry *g, int p, float *x,
 
 /* Draws the training images of iteration t, images[eyes][retina_n^2]:
  * stimulus.count elongated Gaussian bars (Philox, REMAP_STREAM_VISUAL),
- * combined by their maximum, times each eye's brightness and its retina
- * gain. */
+ * combined by their maximum, or with m->images a patch of one natural image
+ * (remap_retina_patch), times stimulus.peak, each eye's brightness and its
+ * retina gain. */
 void remap_retina_draw(const remap_model *m, uint64_t t, float *images);
+
+/* Side, in image pixels, of the square of an image one retina image covers:
+ * ceil(retina_n * k), with k = stimulus.image_scale / skin density image
+ * pixels per retina pixel (k = 1 when image_scale is 0). */
+int remap_retina_patch_side(const remap_model *m);
+
+/* The patch of iteration t when m has images: the image's index and the
+ * patch's top-left image pixel (x0, y0), drawn uniformly so the patch lies
+ * inside the image (Philox, REMAP_STREAM_VISUAL, counter (t, 0)). Retina
+ * pixel (i, j) takes the image's luminance at (x0 + (i + 0.5) k,
+ * y0 + (j + 0.5) k), image pixel (a, b) having its centre at (a + 0.5,
+ * b + 0.5), interpolated bilinearly (exactly pixel (x0 + i, y0 + j) when
+ * k = 1). */
+void remap_retina_patch(const remap_model *m, uint64_t t, int *image, int *x0,
+                        int *y0);
+
+/* Gives m (a visual layout) the natural images its retina sees from now on,
+ * replacing any it had; m owns set afterwards, also on failure (when it is
+ * freed). Fails with REMAP_EINVAL when m is not visual or set is empty,
+ * REMAP_ESCENARIO naming the first image smaller than the patch
+ * (remap_retina_patch_side) in either direction. */
+remap_status remap_model_set_images(remap_model *m, remap_image_set *set,
+                                    remap_error *err);
 
 /* The LGN's ON and OFF responses to retina images[eyes][retina_n^2] into
  * input[receptors], times each receptor's gain (docs/model.md). Fails only

@@ -199,6 +199,7 @@ void remap_params_default(remap_params *p)
     p->stimulus.count = 2;
     p->stimulus.spread = 0.25f;
     p->stimulus.eye_difference = 0.5f;
+    p->stimulus.image_scale = 0.0f;
     p->lgn.centre_sigma = 0.037f;
     p->lgn.surround_sigma = 0.15f;
     p->lgn.gain_sigma = 0.125f;
@@ -253,6 +254,9 @@ static const remap_param_info param_table[] = {
      "visual: bar centres lie in [-spread, 1 + spread]^2", NULL},
     {"stimulus.eye_difference", F(stimulus.eye_difference), true, 0, 1,
      "binocular: each eye's brightness is 1 - eye_difference * uniform", NULL},
+    {"stimulus.image_scale", F(stimulus.image_scale), false, 0, 4096,
+     "visual, with stimulus.images: image pixels per sheet unit (0: one per "
+     "retina pixel)", NULL},
     {"lgn.centre_sigma", F(lgn.centre_sigma), false, 0.001, 1,
      "visual: sigma of the LGN centre Gaussian, sheet units", NULL},
     {"lgn.surround_sigma", F(lgn.surround_sigma), false, 0.001, 1,

@@ -100,6 +100,10 @@ typedef struct remap_stimulus_params {
     int count;
     float spread;
     float eye_difference;
+    /* Visual layouts with natural images (stimulus.images): image pixels
+     * per sheet unit, the scale at which a retina image samples its image;
+     * 0 means the retina's density (one image pixel per retina pixel). */
+    float image_scale;
 } remap_stimulus_params;
 
 /* The LGN of the visual layouts (GCAL): each ON (OFF) cell responds with

@@ -34,9 +34,79 @@ void remap_retina_position(const remap_geometry *g, int p, float *x,
     *y = ((float)(p / g->retina_n - off) + 0.5f) * inv;
 }
 
+/* Image pixels per retina pixel. */
+static double patch_step(const remap_model *m)
+{
+    float scale = m->params.stimulus.image_scale;
+    return scale > 0.0f ? (double)scale / (double)m->geom.skin_core : 1.0;
+}
+
+int remap_retina_patch_side(const remap_model *m)
+{
+    /* The small tolerance keeps a product that is whole in exact
+     * arithmetic (38 * 1.5) from rounding up a pixel. */
+    return (int)ceil((double)m->geom.retina_n * patch_step(m) - 1e-9);
+}
+
+void remap_retina_patch(const remap_model *m, uint64_t t, int *image, int *x0,
+                        int *y0)
+{
+    const remap_image_set *set = m->images;
+    int side = remap_retina_patch_side(m);
+    philox4x32_ctr_t r = draw(m, t, 0);
+    int k = (int)(unit_float(r.v[0]) * (float)set->count);
+    k = k < set->count ? k : set->count - 1;
+    const remap_natural_image *im = &set->images[k];
+    /* Offsets 0 .. size - side, each equally likely; the products stay
+     * below the bound since unit_float < 1. */
+    *image = k;
+    *x0 = (int)(unit_float(r.v[1]) * (float)(im->width - side + 1));
+    *y0 = (int)(unit_float(r.v[2]) * (float)(im->height - side + 1));
+}
+
+/* The luminance of im at continuous position (u, v), pixel (a, b) centred
+ * at (a + 0.5, b + 0.5): bilinear between the four nearest centres,
+ * clamped at the image's edges. */
+static float sample(const remap_natural_image *im, double u, double v)
+{
+    double fx = u - 0.5, fy = v - 0.5;
+    double ax = floor(fx), ay = floor(fy);
+    float wx = (float)(fx - ax), wy = (float)(fy - ay);
+    int a0 = (int)ax, b0 = (int)ay, a1 = a0 + 1, b1 = b0 + 1;
+    int wmax = im->width - 1, hmax = im->height - 1;
+    a0 = a0 < 0 ? 0 : a0 > wmax ? wmax : a0;
+    a1 = a1 < 0 ? 0 : a1 > wmax ? wmax : a1;
+    b0 = b0 < 0 ? 0 : b0 > hmax ? hmax : b0;
+    b1 = b1 < 0 ? 0 : b1 > hmax ? hmax : b1;
+    const float *row0 = im->lum + (size_t)b0 * (size_t)im->width;
+    const float *row1 = im->lum + (size_t)b1 * (size_t)im->width;
+    float top = row0[a0] + wx * (row0[a1] - row0[a0]);
+    float bottom = row1[a0] + wx * (row1[a1] - row1[a0]);
+    return top + wy * (bottom - top);
+}
+
+/* The retina image of iteration t from a natural image, into v[retina_n^2]
+ * (before brightness and gain). */
+static void draw_patch(const remap_model *m, uint64_t t, float *v)
+{
+    int k, x0, y0;
+    remap_retina_patch(m, t, &k, &x0, &y0);
+    const remap_natural_image *im = &m->images->images[k];
+    double step = patch_step(m);
+    int n = m->geom.retina_n;
+    float peak = m->params.stimulus.peak;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            v[(size_t)j * (size_t)n + (size_t)i] =
+                peak * sample(im, (double)x0 + ((double)i + 0.5) * step,
+                              (double)y0 + ((double)j + 0.5) * step);
+}
+
 #define MAX_BARS 64
 
-void remap_retina_draw(const remap_model *m, uint64_t t, float *images)
+/* The Gaussian bars of iteration t into v[retina_n^2]; returns the counter
+ * of the eyes' brightness. */
+static uint32_t draw_bars(const remap_model *m, uint64_t t, float *v)
 {
     const remap_geometry *g = &m->geom;
     const remap_stimulus_params *sp = &m->params.stimulus;
@@ -51,12 +121,6 @@ void remap_retina_draw(const remap_model *m, uint64_t t, float *images)
         bc[b] = cosf(angle);
         bs[b] = sinf(angle);
     }
-    float brightness[2] = {1.0f, 1.0f};
-    if (g->eyes == 2) {
-        philox4x32_ctr_t r = draw(m, t, (uint32_t)bars);
-        for (int e = 0; e < 2; e++)
-            brightness[e] = 1.0f - sp->eye_difference * unit_float(r.v[e]);
-    }
     /* exp(-(along^2 / (2 (aspect sigma)^2) + across^2 / (2 sigma^2))) */
     float inv_across = 1.0f / (2.0f * sp->sigma * sp->sigma);
     float long_sigma = sp->aspect * sp->sigma;
@@ -65,20 +129,87 @@ void remap_retina_draw(const remap_model *m, uint64_t t, float *images)
     for (int p = 0; p < pixels; p++) {
         float x, y;
         remap_retina_position(g, p, &x, &y);
-        float v = 0.0f;
+        float best = 0.0f;
         for (int b = 0; b < bars; b++) {
             float dx = x - bx[b], dy = y - by[b];
             float along = dx * bc[b] + dy * bs[b];
             float across = -dx * bs[b] + dy * bc[b];
             float e = sp->peak * expf(-(along * along * inv_along +
                                         across * across * inv_across));
-            v = e > v ? e : v;
+            best = e > best ? e : best;
         }
-        for (int e = 0; e < g->eyes; e++)
-            images[(size_t)e * (size_t)pixels + (size_t)p] =
-                v * brightness[e] * m->retina_gain[(size_t)e * (size_t)pixels +
-                                                   (size_t)p];
+        v[p] = best;
     }
+    return (uint32_t)bars;
+}
+
+void remap_retina_draw(const remap_model *m, uint64_t t, float *images)
+{
+    const remap_geometry *g = &m->geom;
+    size_t pixels = (size_t)g->retina_n * (size_t)g->retina_n;
+    /* The last eye's plane holds the common image until it is scaled:
+     * both eyes see the same scene. */
+    float *v = images + (size_t)(g->eyes - 1) * pixels;
+    uint32_t counter = m->images ? (draw_patch(m, t, v), 1u)
+                                 : draw_bars(m, t, v);
+    float brightness[2] = {1.0f, 1.0f};
+    if (g->eyes == 2) {
+        philox4x32_ctr_t r = draw(m, t, counter);
+        for (int e = 0; e < 2; e++)
+            brightness[e] = 1.0f -
+                            m->params.stimulus.eye_difference *
+                                unit_float(r.v[e]);
+    }
+    /* Eye 0 reads the common image before the last eye's plane is
+     * overwritten in place. */
+    for (int e = 0; e < g->eyes; e++)
+        for (size_t p = 0; p < pixels; p++)
+            images[(size_t)e * pixels + p] =
+                v[p] * brightness[e] * m->retina_gain[(size_t)e * pixels + p];
+}
+
+void remap_image_set_destroy(remap_image_set *set)
+{
+    if (!set)
+        return;
+    for (int i = 0; i < set->count; i++) {
+        free(set->images[i].name);
+        free(set->images[i].lum);
+    }
+    free(set->images);
+    free(set);
+}
+
+remap_status remap_model_set_images(remap_model *m, remap_image_set *set,
+                                    remap_error *err)
+{
+    if (!m || m->geom.eyes == 0) {
+        remap_image_set_destroy(set);
+        return remap_fail(err, REMAP_EINVAL, "natural images need a visual "
+                          "layout (retina or binocular)");
+    }
+    if (!set || set->count < 1) {
+        remap_image_set_destroy(set);
+        return remap_fail(err, REMAP_EINVAL, "no natural images given");
+    }
+    int side = remap_retina_patch_side(m);
+    for (int i = 0; i < set->count; i++) {
+        const remap_natural_image *im = &set->images[i];
+        if (im->width < side || im->height < side) {
+            remap_status st = remap_fail(
+                err, REMAP_ESCENARIO,
+                "%s: %d x %d pixels is smaller than the retina's patch of %d "
+                "x %d pixels (%d retina pixels a side at %g image pixels "
+                "each; lower stimulus.image_scale or use larger images)",
+                im->name ? im->name : "image", im->width, im->height, side,
+                side, m->geom.retina_n, patch_step(m));
+            remap_image_set_destroy(set);
+            return st;
+        }
+    }
+    remap_image_set_destroy(m->images);
+    m->images = set;
+    return REMAP_OK;
 }
 
 /* out[j][i] = sum_d taps[d] in[j][i + d] for the n_out columns of rows of

@@ -6,6 +6,7 @@
 #include "core/file.h"
 #include "io/atomic.h"
 #include "io/checkpoint.h"
+#include "io/images.h"
 
 #include <errno.h>
 #include <math.h>
@@ -268,6 +269,12 @@ static remap_status perturb(runner *r, const remap_event *ev,
     case REMAP_EVENT_MODULATE:
         remap_model_modulate(m, &ev->shape, ev->factor);
         break;
+    case REMAP_EVENT_SCOTOMA: {
+        int killed = remap_model_retinal_lesion(m, &ev->shape, ev->regions);
+        logf_(r, "event at %llu: scotoma in %s kills %d retina pixels",
+              (unsigned long long)ev->at, regions, killed);
+        return REMAP_OK;
+    }
     default:
         return remap_fail(err, REMAP_EINVAL, "unknown event kind %d",
                           (int)ev->kind);
@@ -478,6 +485,12 @@ static remap_status create_model(runner *r, remap_error *err)
         return st;
     snprintf(r->sum->device, sizeof r->sum->device, "%s",
              ops->device_name(r->m->backend_state));
+    /* Natural images are read again on every start, a resume included. */
+    remap_image_set *images = NULL;
+    if (r->sc->images &&
+        ((st = remap_images_load(r->sc->images, &images, err)) ||
+         (st = remap_model_set_images(r->m, images, err))))
+        return st;
     const char *state = r->opt->resume ? r->opt->resume : r->opt->from;
     if (state) {
         if ((st = remap_checkpoint_load(state, r->m, err)))

@@ -217,10 +217,10 @@ static void emit_shape(struct scn_sbuf *b, int indent, const remap_shape *s)
     remap__scn_sb_add(b, "]\n", 2);
 }
 
-static void emit_regions(struct scn_sbuf *b, int indent, unsigned regions,
-                         int layout)
+static void emit_region_key(struct scn_sbuf *b, int indent, const char *key,
+                            unsigned regions, int layout)
 {
-    remap__scn_sb_printf(b, "%*sregions: [", indent, "");
+    remap__scn_sb_printf(b, "%*s%s: [", indent, "", key);
     bool first = true;
     for (int r = 0; r < remap_layout_region_count(layout); r++)
         if (regions & (1u << r)) {
@@ -229,6 +229,12 @@ static void emit_regions(struct scn_sbuf *b, int indent, unsigned regions,
             first = false;
         }
     remap__scn_sb_add(b, "]\n", 2);
+}
+
+static void emit_regions(struct scn_sbuf *b, int indent, unsigned regions,
+                         int layout)
+{
+    emit_region_key(b, indent, "regions", regions, layout);
 }
 
 static void emit_until(struct scn_sbuf *b, int indent,
@@ -333,6 +339,10 @@ static void emit_entry(struct scn_sbuf *b, const struct scn_entry *e,
         emit_shape(b, in, &ev->shape);
         emit_float_key(b, in, "factor", ev->factor);
         emit_until(b, in, e);
+        break;
+    case REMAP_EVENT_SCOTOMA:
+        emit_shape(b, in, &ev->shape);
+        emit_region_key(b, in, "eyes", ev->regions, layout);
         break;
     default:
         assert(!"event kind missing from the resolved text");

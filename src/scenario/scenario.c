@@ -1,16 +1,22 @@
 /* Scenario loading: the public functions, and the steps of one load from
  * text to a checked remap_scenario (scenario_internal.h outlines them). */
+/* realpath() is XSI, beyond the POSIX level the build asks for. */
+#define _XOPEN_SOURCE 700
+
 #include "scenario/scenario_internal.h"
 
 #include "core/embedded.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------------------------
  * libcyaml's messages, and the values it leaves out.
@@ -102,6 +108,82 @@ static char *default_name(const char *source)
         name[len] = '\0';
     }
     return name;
+}
+
+/* ------------------------------------------------------------------------
+ * stimulus.images: a directory of PNG files, checked here so that a wrong
+ * one is reported at its place before any run; the images themselves are
+ * decoded when the model is built (io/images.h).
+ */
+
+/* Whether directory dir holds a file named *.png (any case). */
+static bool holds_png(DIR *d)
+{
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && strcasecmp(e->d_name + n - 4, ".png") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Makes d->images absolute and checks it: a relative directory written in
+ * a file is taken from the file's directory (so a scenario runs from
+ * anywhere), one given with --set from the working directory. */
+static remap_status resolve_images(struct scn_loader *L, struct scn_doc *d,
+                                   remap_error *err)
+{
+    if (!d->images[0])
+        return REMAP_OK;
+    char msg[SCN_IMAGES_LEN + 4096 + 200];
+    if (!remap_layout_is_visual(d->params.layout)) {
+        snprintf(msg, sizeof msg, "stimulus.images: natural images need a "
+                 "visual layout (sheets.skin.layout: retina or binocular), "
+                 "not %s", remap_layout_name(d->params.layout));
+        return remap__scn_place_relation(L, msg, err);
+    }
+    char place[700];
+    remap__scn_place_text(L, "stimulus.images", place, sizeof place);
+    bool from_file = strncmp(place, "--set ", 6) != 0;
+    const char *slash = strrchr(L->source, '/');
+    char joined[SCN_IMAGES_LEN + 4096];
+    if (d->images[0] != '/' && from_file && slash)
+        snprintf(joined, sizeof joined, "%.*s/%s",
+                 (int)(slash - L->source), L->source, d->images);
+    else
+        snprintf(joined, sizeof joined, "%s", d->images);
+    char *abs = realpath(joined, NULL);
+    struct stat sb;
+    if (!abs || stat(abs, &sb) != 0) {
+        snprintf(msg, sizeof msg, "stimulus.images: %s: %s", joined,
+                 strerror(errno));
+        free(abs);
+        return remap__scn_place_relation(L, msg, err);
+    }
+    DIR *dir = S_ISDIR(sb.st_mode) ? opendir(abs) : NULL;
+    int open_errno = errno;
+    bool any = dir && holds_png(dir);
+    if (dir)
+        closedir(dir);
+    if (!any || strlen(abs) >= SCN_IMAGES_LEN) {
+        if (!S_ISDIR(sb.st_mode))
+            snprintf(msg, sizeof msg, "stimulus.images: %s is not a "
+                     "directory", joined);
+        else if (!dir)
+            snprintf(msg, sizeof msg, "stimulus.images: %s: %s", joined,
+                     strerror(open_errno));
+        else if (!any)
+            snprintf(msg, sizeof msg, "stimulus.images: %s has no PNG files "
+                     "(*.png)", joined);
+        else
+            snprintf(msg, sizeof msg, "stimulus.images: %s is longer than "
+                     "%d characters", abs, SCN_IMAGES_LEN - 1);
+        free(abs);
+        return remap__scn_place_relation(L, msg, err);
+    }
+    snprintf(d->images, sizeof d->images, "%s", abs);
+    free(abs);
+    return REMAP_OK;
 }
 
 /* ------------------------------------------------------------------------
@@ -249,6 +331,8 @@ static remap_status build(struct scn_loader *L, struct scn_doc *d,
     s->source = strdup(L->source);
     if (!s->name || !s->source)
         goto nomem;
+    if (d->images[0] && !(s->images = strdup(d->images)))
+        goto nomem;
     s->seed = d->seed;
     s->iterations = d->iterations;
     s->params = d->params;
@@ -360,6 +444,8 @@ static remap_status load(struct scn_loader *L, const char *text,
             st = remap__scn_place_relation(L, verr.msg, err);
     }
     if (!st)
+        st = resolve_images(L, use, err);
+    if (!st)
         st = build(L, use, out, err);
     if (fallback_name)
         use->name = NULL;
@@ -454,6 +540,7 @@ void remap_scenario_destroy(remap_scenario *s)
     if (!s)
         return;
     free(s->name);
+    free(s->images);
     free(s->source);
     free(s->events);
     free(s->resolved_text);

@@ -32,6 +32,8 @@ typedef enum remap_event_kind {
     REMAP_EVENT_AGE,         /* `age: {value}`: the age becomes value */
     REMAP_EVENT_MODULATE,    /* `modulate`: regional learning factor; its
                                 `until` ends with a MODULATE of factor 1 */
+    REMAP_EVENT_SCOTOMA,     /* `scotoma`: a retinal lesion (visual
+                                layouts) */
     REMAP_EVENT_KIND_COUNT
 } remap_event_kind;
 
@@ -47,14 +49,17 @@ typedef struct remap_event {
     char path[128];        /* set: parameter path (a runtime parameter) */
     double value;          /* set: new value; age: the age (iterations) */
     char label[64];        /* checkpoint: optional label ("" if none) */
-    remap_shape shape;     /* lesion, modulate: where, cortical units */
+    remap_shape shape;     /* lesion, modulate: where, cortical units;
+                              scotoma: where, retina (sheet) units */
     float penumbra_width;  /* lesion: ring width, cortical units (0: none,
                               the default) */
     float penumbra_gain;   /* lesion: gain in the ring, [0, 1] (1 when no
                               penumbra is given) */
     uint64_t penumbra_recovery; /* lesion: iterations to full gain (0: never) */
     unsigned regions;      /* deafferent, restore, fuse, enrich, rehab: bit
-                              r set for region r of the layout */
+                              r set for region r of the layout; scotoma:
+                              bit e for eye e (the visual layouts' regions
+                              are their eyes) */
     bool has_spot;         /* enrich: a patch of skin instead of regions */
     float spot[4];         /* enrich: the patch [x0, y0, x1, y1], skin
                               units, inside one region */
@@ -74,6 +79,11 @@ typedef struct remap_event {
 
 typedef struct remap_scenario {
     char *name;                /* `name`, or the source's base name */
+    /* `stimulus.images`: the directory of PNG files the retina sees, made
+     * absolute (a relative one is taken from the scenario file's
+     * directory, or from the working directory for --set), or NULL
+     * (Gaussian bars). It exists and holds a *.png when loaded. */
+    char *images;
     char *source;              /* file path, or "default.yaml (embedded)" */
     uint64_t seed, iterations; /* iterations >= 1 */
     remap_params params;       /* validated (remap_params_validate) */

@@ -46,11 +46,18 @@ struct scn_doc_outputs {
     struct scn_doc_frames frames;
 };
 
+/* Room for stimulus.images as written (the loader makes it absolute). */
+#define SCN_IMAGES_LEN 1024
+
 struct scn_doc {
     char *name;
     uint64_t seed;
     uint64_t iterations;
     remap_params params;
+    /* `stimulus.images`, the one string among the parameters: its field
+     * sits in the stimulus group, whose leaves are addressed from the
+     * start of params, so it must come after params. "" when absent. */
+    char images[SCN_IMAGES_LEN];
     struct scn_doc_interval measure;
     struct scn_doc_interval checkpoint;
     struct scn_doc_outputs outputs;

@@ -150,6 +150,26 @@ static cyaml_schema_field_t leaf_field(const remap_param_info *info,
     return f;
 }
 
+/* Keys of parameter groups that are not numbers in the parameter table:
+ * `stimulus.images` (a directory of PNG files). Their fields are written
+ * after the group's parameters. */
+static size_t extra_fields(int g, cyaml_schema_field_t *out)
+{
+    if (g < 0 || groups[g].parent != -1 ||
+        strcmp(groups[g].key, "stimulus") != 0)
+        return 0;
+    if (out)
+        out[0] = (cyaml_schema_field_t){
+            .key = "images",
+            .data_offset = (uint32_t)(offsetof(struct scn_doc, images) -
+                                      offsetof(struct scn_doc, params)),
+            .value = {.type = CYAML_STRING, .flags = CYAML_FLAG_OPTIONAL,
+                      .data_size = 1,
+                      .string = {.min = 1, .max = SCN_IMAGES_LEN - 1}},
+        };
+    return 1;
+}
+
 /* Writes the fields of group g (-1: the parameters at the top level) into
  * out, which has room; base is the offset of remap_params from the
  * mapping that holds them. Returns the count written. */
@@ -169,7 +189,7 @@ static size_t group_fields(int g, cyaml_schema_field_t *out, size_t base)
             continue;
         seen[c] = true;
         /* Count the child's own fields first. */
-        size_t kids = 0;
+        size_t kids = extra_fields(c, NULL);
         bool kid_seen[MAX_GROUPS] = {false};
         for (size_t j = 0; j < count; j++) {
             if (leaf_group[j] == c) {
@@ -193,6 +213,10 @@ static size_t group_fields(int g, cyaml_schema_field_t *out, size_t base)
                       .mapping = {.fields = sub}},
         };
     }
+    /* Extra fields are relative to remap_params like the leaves; groups
+     * below the top level are written with base 0. */
+    assert(g < 0 || base == 0);
+    n += extra_fields(g, out + n);
     return n;
 }
 
@@ -334,6 +358,13 @@ static const cyaml_schema_field_t modulate_keys[] = {
     CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t scotoma_keys[] = {
+    K_MAP("disc", OPT, disc_keys),
+    K_ANY("polygon", OPT),
+    K_ANY("eyes", OPT),
+    CYAML_FIELD_END,
+};
+
 /* A timeline entry: `at` plus one optional key per event kind (in the
  * order of remap__scn_event_kinds below, which says what each means). */
 const cyaml_schema_field_t remap__scn_event_fields[] = {
@@ -349,6 +380,7 @@ const cyaml_schema_field_t remap__scn_event_fields[] = {
     K_MAP("sleep", OPT, sleep_keys),
     K_MAP("age", OPT, age_keys),
     K_MAP("modulate", OPT, modulate_keys),
+    K_MAP("scotoma", OPT, scotoma_keys),
     CYAML_FIELD_END,
 };
 
@@ -595,6 +627,28 @@ static void read_modulate(struct scn_loader *L, int id, const char *path,
         remap__scn_read_until(L, id, path, e, &e->ev.until);
 }
 
+/* A retinal lesion: a shape of the visual field (the sheet's coordinates,
+ * which the retina shares with the cortex) and the eyes it blinds, all by
+ * default. */
+static void read_scotoma(struct scn_loader *L, int id, const char *path,
+                         struct scn_entry *e)
+{
+    if (L->layout >= 0 && !remap_layout_is_visual(L->layout)) {
+        remap__scn_diag_at(L, id, "%s: a retinal lesion needs a visual "
+                           "layout (sheets.skin.layout: retina or "
+                           "binocular), not %s",
+                           path, remap_layout_name(L->layout));
+        return;
+    }
+    remap__scn_read_shape(L, id, path, &e->ev.shape);
+    if (L->layout < 0)
+        return;
+    if (remap__scn_value_of(L, id, "eyes"))
+        remap__scn_read_regions(L, id, "eyes", path, 1, &e->ev.regions);
+    else
+        e->ev.regions = (1u << remap_layout_eyes(L->layout)) - 1u;
+}
+
 #define NO_END REMAP_EVENT_KIND_COUNT
 
 const struct scn_event_kind remap__scn_event_kinds[] = {
@@ -611,6 +665,7 @@ const struct scn_event_kind remap__scn_event_kinds[] = {
     {"sleep", REMAP_EVENT_SLEEP_START, REMAP_EVENT_SLEEP_END, read_sleep},
     {"age", REMAP_EVENT_AGE, NO_END, read_age},
     {"modulate", REMAP_EVENT_MODULATE, REMAP_EVENT_MODULATE, read_modulate},
+    {"scotoma", REMAP_EVENT_SCOTOMA, NO_END, read_scotoma},
 };
 const size_t remap__scn_event_kind_count =
     sizeof remap__scn_event_kinds / sizeof remap__scn_event_kinds[0];
@@ -648,6 +703,8 @@ const char *remap_event_key(remap_event_kind kind)
         return "age";
     case REMAP_EVENT_MODULATE:
         return "modulate";
+    case REMAP_EVENT_SCOTOMA:
+        return "scotoma";
     default:
         return "?";
     }
