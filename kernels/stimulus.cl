@@ -1,8 +1,8 @@
 /* The stimulus of one iteration, drawn on the device from Philox keyed by
  * the seed and the iteration, so any iteration's input can be regenerated:
  * a touch (mirrors remap_touch_draw and remap_touch_render), or during
- * sleep spontaneous input (mirrors remap_spontaneous_render), or with
- * `given` the input the host wrote (a visual layout's image). Under
+ * sleep spontaneous input (mirrors remap_spontaneous_render). (A visual
+ * layout's input comes from the host, cl_backend.c.) Under
  * structural plasticity each receptor's input trace follows the input
  * (mirrors stimulus() in the reference backend). One work-item per
  * receptor. */
@@ -14,16 +14,14 @@ __kernel void stimulus(uint seed_lo, uint seed_hi, uint iter_lo, uint iter_hi,
                        __global const uchar *co_touch, /* [REGION_COUNT] */
                        float4 spot, float spot_share, int spot_region,
                        float inv_skin_n, float inv2s2, float peak,
-                       int sleeping, int given, float noise,
+                       int sleeping, float noise,
                        __global const float *receptor_gain,
                        float trace_rate, __global float *input_trace,
                        __global float *input)
 {
     int r = get_global_id(0);
     float x;
-    if (given) {
-        x = input[r];
-    } else if (sleeping) {
+    if (sleeping) {
         philox4x32_ctr_t v = philox(seed_lo, seed_hi, iter_lo, iter_hi,
                                     STREAM_SPONTANEOUS, (uint)(r / 4));
         x = noise * unit_float(v.v[r % 4]) * receptor_gain[r];

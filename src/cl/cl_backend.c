@@ -771,20 +771,16 @@ static remap_status write_visual(cl_state *s, const remap_model *m,
 }
 
 /* Draws iteration t's stimulus into its input buffer; in a visual layout
- * awake, writes the host's (then the stimulus kernel only moves the input
- * traces, under structural plasticity). */
+ * awake, writes the host's instead (the visual layouts have no structural
+ * plasticity, so no input trace to follow). */
 static remap_status enqueue_stimulus(cl_state *s, const remap_model *m,
                                      step_args *sa, uint64_t t,
                                      remap_error *err)
 {
     cl_uint it_lo = (cl_uint)t, it_hi = (cl_uint)(t >> 32);
     cl_mem input = input_of(s, t);
-    cl_int given = s->eyes && !sa->sleeping;
-    if (given) {
-        remap_status st = write_visual(s, m, t, err);
-        if (st || !m->geom.structural)
-            return st;
-    }
+    if (s->eyes && !sa->sleeping)
+        return write_visual(s, m, t, err);
     arg a[] = {ARG(sa->seed_lo),     ARG(sa->seed_hi),
                ARG(it_lo),           ARG(it_hi),
                ARG(s->region_cdf),   ARG(s->region_box),
@@ -792,8 +788,7 @@ static remap_status enqueue_stimulus(cl_state *s, const remap_model *m,
                ARG(sa->spot),        ARG(sa->spot_share),
                ARG(sa->spot_region), ARG(sa->inv_skin_n),
                ARG(sa->inv2s2),      ARG(sa->peak),
-               ARG(sa->sleeping),    ARG(given),
-               ARG(sa->noise),
+               ARG(sa->sleeping),    ARG(sa->noise),
                ARG(s->receptor_gain), ARG(sa->trace_rate),
                ARG(s->input_trace),  ARG(input)};
     remap_status st = set_args(s->k_stimulus, "stimulus", a, NARGS(a), err);
