@@ -202,7 +202,7 @@ const char remap_bench_traffic_model[] =
     "laterals: each settling step reads every unit's lateral weights (an "
     "upper bound: only the active rows' spans are read), and the "
     "responding units' lateral fields are read and written once in "
-    "learning; floor: afferent and plastic lateral weights";
+    "learning";
 
 void remap_bench_traffic(const remap_geometry *g, size_t weight_bytes,
                          int settle_steps, double active_share, bool fused,

@@ -1,9 +1,15 @@
 /* The OpenCL backend: device buffers for the model state and the kernels
- * of one iteration (stimulus, afferent, settling, learn, and under
- * structural plasticity mean_trace and restructure every interval
- * iterations), enqueued without host synchronisation until a step's
- * iterations are all queued. Settling is active_span and settle per step,
- * or settle_all for all steps in one work-group (small sheets on a CPU).
+ * of one iteration (stimulus, afferent, settling, learn_lateral when a
+ * lateral projection is plastic, learn, and under structural plasticity
+ * mean_trace and restructure every interval iterations), enqueued without
+ * host synchronisation until a step's iterations are all queued. Settling
+ * is active_span and settle per step, or settle_all for all steps in one
+ * work-group (small sheets on a CPU); it reads a plastic projection's
+ * per-unit weights where a shared kernel's would be. In a visual layout
+ * the input of each iteration is computed on the host
+ * (remap_visual_render) and written without waiting, in place of the
+ * stimulus kernel, which still draws sleep's spontaneous input. The
+ * geometry, with its channels and margin, is compiled in.
  *
  * By default the learning sweep of iteration t also computes the afferent
  * response to iteration t + 1's stimulus (drawn before it), so each weight
