@@ -4,11 +4,12 @@
  * (SKIN_N^2), CORTEX_N, CF_R, CF_SIDE, CF_AREA (slots per channel), CF_LEN
  * (CHANNELS CF_AREA), CF_R2I, EXC_R, INH_R, EXC_PLASTIC, INH_PLASTIC (1:
  * the projection has per-unit weights of EXC_LEN, INH_LEN slots instead
- * of a shared kernel), STRUCTURAL (1: structural plasticity, synapse liveness is
- * state; 0 or absent: a slot is live iff it is in the field and on the
- * skin), HALF_WEIGHTS (1: afferent weights are stored as half floats),
- * TRANSPOSED and CHUNK_UNITS (the weights' layout, below). Every kernel mirrors a loop of the reference backend
- * (src/ref/ref_backend.c) operation for operation, so the two agree. */
+ * of a shared kernel), STRUCTURAL (1: structural plasticity, synapse
+ * liveness is state; 0 or absent: a slot is live iff it is in the field
+ * and on the skin), HALF_WEIGHTS (1: afferent weights are stored as half
+ * floats), TRANSPOSED and CHUNK_UNITS (the weights' layout, below). Every
+ * kernel mirrors a loop of the reference backend (src/ref/ref_backend.c)
+ * operation for operation, so the two agree. */
 
 /* No fused multiply-adds: the reference backend rounds each product. */
 #pragma OPENCL FP_CONTRACT OFF

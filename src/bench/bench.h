@@ -120,8 +120,8 @@ const char *remap_bench_settle_name(remap_settle_mode m);
 #define REMAP_BENCH_TOLERANCE 1e-4
 
 /* Compares the OpenCL model cl (pulled) with the reference model ref:
- * weights (plastic lateral ones too), activity and thresholds, each value relative to
- * max(1e-3, |reference|). REMAP_OK when all are within tol; otherwise
+ * weights (plastic lateral ones too), activity and thresholds, each value
+ * relative to max(1e-3, |reference|). REMAP_OK when all are within tol; otherwise
  * REMAP_ENUMERIC with one line per quantity that differs, naming the
  * worst index and both values. */
 remap_status remap_bench_compare(const remap_model *ref, const remap_model *cl,

@@ -420,7 +420,9 @@ int remap_bench_main(int argc, char **argv, const char *version,
      * else. A small case of each field shape: the default's and a wide
      * one like the ladder's. */
     static const remap_bench_case check_cases[] = {
-        {48, 24, 0.15, false}, {32, 32, 10.4 / 32, false}, {24, 12, 0.27, true}};
+        {48, 24, 0.15, false},
+        {32, 32, 10.4 / 32, false},
+        {24, 12, 0.27, true}};
     const uint64_t check_iterations = 20;
     char check[512];
     double tol = 0.0;
