@@ -1,10 +1,15 @@
 /* Definitions shared by remap's kernels. The geometry arrives as build
- * options (-D): SKIN_N, CORTEX_N, CF_R, CF_SIDE, CF_LEN, CF_R2I, EXC_R,
- * INH_R, STRUCTURAL (1: structural plasticity, synapse liveness is
- * state; 0 or absent: a slot is live iff it is in the field and on the
- * skin), HALF_WEIGHTS (1: afferent weights are stored as half floats),
- * TRANSPOSED and CHUNK_UNITS (the weights' layout, below). Every kernel mirrors a loop of the reference backend
- * (src/ref/ref_backend.c) operation for operation, so the two agree. */
+ * options (-D): SKIN_N (receptors per side of an input plane), SKIN_CORE,
+ * SKIN_PAD (the plane's margin), CHANNELS (input planes), PLANE
+ * (SKIN_N^2), CORTEX_N, CF_R, CF_SIDE, CF_AREA (slots per channel), CF_LEN
+ * (CHANNELS CF_AREA), CF_R2I, EXC_R, INH_R, EXC_PLASTIC, INH_PLASTIC (1:
+ * the projection has per-unit weights of EXC_LEN, INH_LEN slots instead
+ * of a shared kernel), STRUCTURAL (1: structural plasticity, synapse
+ * liveness is state; 0 or absent: a slot is live iff it is in the field
+ * and on the skin), HALF_WEIGHTS (1: afferent weights are stored as half
+ * floats), TRANSPOSED and CHUNK_UNITS (the weights' layout, below). Every
+ * kernel mirrors a loop of the reference backend (src/ref/ref_backend.c)
+ * operation for operation, so the two agree. */
 
 /* No fused multiply-adds: the reference backend rounds each product. */
 #pragma OPENCL FP_CONTRACT OFF
@@ -14,6 +19,28 @@
 #endif
 #ifndef HALF_WEIGHTS
 #define HALF_WEIGHTS 0
+#endif
+/* The skin: one plane without a margin. */
+#ifndef CHANNELS
+#define CHANNELS 1
+#endif
+#ifndef SKIN_PAD
+#define SKIN_PAD 0
+#endif
+#ifndef SKIN_CORE
+#define SKIN_CORE SKIN_N
+#endif
+#ifndef PLANE
+#define PLANE (SKIN_N * SKIN_N)
+#endif
+#ifndef CF_AREA
+#define CF_AREA CF_LEN
+#endif
+#ifndef EXC_PLASTIC
+#define EXC_PLASTIC 0
+#endif
+#ifndef INH_PLASTIC
+#define INH_PLASTIC 0
 #endif
 
 /* The afferent weights are held in one or more buffers (chunks) of whole
@@ -73,7 +100,7 @@ typedef float weight_t;
 #define STREAM_SPONTANEOUS 2u
 #define STREAM_SPROUT 3u
 #define REGION_COUNT 6
-#define RECEPTORS (SKIN_N * SKIN_N)
+#define RECEPTORS (CHANNELS * PLANE)
 
 /* e^x as the host's expf gives it. OpenCL's single-precision exp may be 3
  * ulp off, while C libraries' expf is correctly rounded in nearly all cases
@@ -110,18 +137,21 @@ inline philox4x32_ctr_t philox(uint seed_lo, uint seed_hi, uint c0, uint c1,
     return philox4x32_R(philox4x32_rounds, ctr, key);
 }
 
-/* Receptor under unit u: the centre of its afferent field. */
+/* Receptor under unit u in every plane: the centre of its afferent
+ * field (remap_unit_centre). */
 inline void unit_centre(int u, int *cx, int *cy)
 {
-    *cx = (2 * (u % CORTEX_N) + 1) * SKIN_N / (2 * CORTEX_N);
-    *cy = (2 * (u / CORTEX_N) + 1) * SKIN_N / (2 * CORTEX_N);
+    *cx = SKIN_PAD + (2 * (u % CORTEX_N) + 1) * SKIN_CORE / (2 * CORTEX_N);
+    *cy = SKIN_PAD + (2 * (u / CORTEX_N) + 1) * SKIN_CORE / (2 * CORTEX_N);
 }
 
-/* Row dy of the field around (cx, cy), for the hot loops: the synapses
- * that exist in it (inside the circle and on the skin) are the slots
- * *k0 + dx, on receptors *r0 + dx, for dx in [*lo, *hi]. False when the
- * row has none. Walking rows and then dx visits slots in increasing k, so
- * sums come out as from a loop over k with cf_receptor. */
+/* Row dy of the field around (cx, cy) in channel 0, for the hot loops:
+ * the synapses that exist in it (inside the circle and on the plane) are
+ * the slots *k0 + dx, on receptors *r0 + dx, for dx in [*lo, *hi]; in
+ * channel c they are CF_AREA c slots and PLANE c receptors further on.
+ * False when the row has none. Walking channels, rows and then dx visits
+ * slots in increasing k, so sums come out as from a loop over k with
+ * cf_receptor. */
 inline bool field_row(int cx, int cy, int dy, int *lo, int *hi, int *k0,
                       int *r0)
 {
@@ -141,14 +171,20 @@ inline bool field_row(int cx, int cy, int dy, int *lo, int *hi, int *k0,
     return *lo <= *hi;
 }
 
-/* Receptor of field slot k around (cx, cy), or -1 if no synapse is there. */
+/* Receptor of field slot k around (cx, cy), or -1 if no synapse is there
+ * (remap_cf_slot_receptor): slot k is channel k / CF_AREA. */
 inline int cf_receptor(int cx, int cy, int k)
 {
-    int dx = k % CF_SIDE - CF_R, dy = k / CF_SIDE - CF_R;
+#if CHANNELS > 1
+    int a = k % CF_AREA, plane = k / CF_AREA * PLANE;
+#else
+    int a = k, plane = 0;
+#endif
+    int dx = a % CF_SIDE - CF_R, dy = a / CF_SIDE - CF_R;
     if (dx * dx + dy * dy > CF_R2I)
         return -1;
     int rx = cx + dx, ry = cy + dy;
     if (rx < 0 || ry < 0 || rx >= SKIN_N || ry >= SKIN_N)
         return -1;
-    return ry * SKIN_N + rx;
+    return plane + ry * SKIN_N + rx;
 }

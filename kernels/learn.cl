@@ -81,24 +81,28 @@ inline float3 hebbian_sweep(__global weight_t *w, __global const uchar *syn,
     (void)syn;
 #endif
     float sum = 0.0f, c = 0.0f, xs = 0.0f;
-    for (int dy = -CF_R; dy <= CF_R; dy++) {
-        int lo, hi, k0, r0;
-        if (!field_row(cx, cy, dy, &lo, &hi, &k0, &r0))
-            continue;
-        for (int dx = lo; dx <= hi; dx++) {
-            int k = k0 + dx;
-            float v = LOAD_W(w, k);
-            bool live = LIVE_SLOT(k);
-            if (live) {
-                STORE_W((v + a * x[r0 + dx]) * inv, w, k);
-                v = LOAD_W(w, k);
-                sum += v;
-            }
-            if (respond) {
-                float xi = next[r0 + dx];
-                c += v * xi;
-                if (live)
-                    xs += xi;
+    for (int ch = 0; ch < CHANNELS; ch++) {
+        for (int dy = -CF_R; dy <= CF_R; dy++) {
+            int lo, hi, k0, r0;
+            if (!field_row(cx, cy, dy, &lo, &hi, &k0, &r0))
+                continue;
+            k0 += ch * CF_AREA;
+            r0 += ch * PLANE;
+            for (int dx = lo; dx <= hi; dx++) {
+                int k = k0 + dx;
+                float v = LOAD_W(w, k);
+                bool live = LIVE_SLOT(k);
+                if (live) {
+                    STORE_W((v + a * x[r0 + dx]) * inv, w, k);
+                    v = LOAD_W(w, k);
+                    sum += v;
+                }
+                if (respond) {
+                    float xi = next[r0 + dx];
+                    c += v * xi;
+                    if (live)
+                        xs += xi;
+                }
             }
         }
     }
@@ -205,6 +209,80 @@ __kernel void learn(__global weight_t *weights, __global const uchar *synapse,
         respond(u, field_response(w, syn, next_input, cx, cy), strength,
                 threshold, drive_scale, unit_gain, drive, input_sum,
                 next_activity);
+}
+
+/* Hebbian learning of plastic lateral weights w (half-width r, slot
+ * (dx, dy) at (dy + r)(2 r + 1) + dx + r) of the unit at (x, y) with
+ * factor a (rate times its response) and the settled activity around it,
+ * divided by the field's new sum, computed first (learn_lateral()). */
+inline void lateral_hebbian(__global float *w, int r, int x, int y, float a,
+                            __global const float *act)
+{
+    int side = 2 * r + 1;
+    float total = 0.0f;
+    for (int dy = -r; dy <= r; dy++) {
+        int row = y + dy;
+        if (row < 0 || row >= CORTEX_N)
+            continue;
+        for (int dx = -r; dx <= r; dx++) {
+            int col = x + dx, k = (dy + r) * side + dx + r;
+            if (col < 0 || col >= CORTEX_N || dx * dx + dy * dy > r * r)
+                continue;
+            total += w[k] + a * act[row * CORTEX_N + col];
+        }
+    }
+    if (!(total > 0.0f))
+        return;
+    float inv = 1.0f / total;
+    for (int dy = -r; dy <= r; dy++) {
+        int row = y + dy;
+        if (row < 0 || row >= CORTEX_N)
+            continue;
+        for (int dx = -r; dx <= r; dx++) {
+            int col = x + dx, k = (dy + r) * side + dx + r;
+            if (col < 0 || col >= CORTEX_N || dx * dx + dy * dy > r * r)
+                continue;
+            w[k] = (w[k] + a * act[row * CORTEX_N + col]) * inv;
+        }
+    }
+}
+
+/* The plastic lateral projections' learning of an iteration, after
+ * settling (activity: the settled response) and before learn, which may
+ * overwrite that buffer with the next iteration's first response; learn
+ * changes nothing read here (a unit's gain is zero before it iff after).
+ * exc_rate, inh_rate: learning_rate / lat_full * the iteration's learning
+ * factor. One work-item per cortical unit. */
+__kernel void learn_lateral(__global float *exc_weights,
+                            __global float *inh_weights,
+                            __global const float *activity,
+                            __global const float *unit_gain,
+                            __global const float *modulation, float exc_rate,
+                            float inh_rate)
+{
+    int u = get_global_id(0);
+    if (unit_gain[u] == 0.0f)
+        return;
+    float y = activity[u];
+    int x = u % CORTEX_N, row = u / CORTEX_N;
+#if EXC_PLASTIC
+    float ae = exc_rate * modulation[u] * y;
+    if (ae > 0.0f)
+        lateral_hebbian(exc_weights + (size_t)u * EXC_LEN, EXC_R, x, row, ae,
+                        activity);
+#else
+    (void)exc_weights;
+    (void)exc_rate;
+#endif
+#if INH_PLASTIC
+    float ai = inh_rate * modulation[u] * y;
+    if (ai > 0.0f)
+        lateral_hebbian(inh_weights + (size_t)u * INH_LEN, INH_R, x, row, ai,
+                        activity);
+#else
+    (void)inh_weights;
+    (void)inh_rate;
+#endif
 }
 
 /* The mean input trace over the skin, summed in receptor order as the

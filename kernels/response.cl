@@ -1,6 +1,7 @@
 /* Cortical response: the afferent drive (fixed for an iteration, times the
- * unit's synaptic scaling factor) and the settling steps of shared
- * isotropic lateral excitation and inhibition, each response times the
+ * unit's synaptic scaling factor) and the settling steps of lateral
+ * excitation and inhibition (a shared isotropic kernel, or each unit's
+ * own weights when the projection is plastic), each response times the
  * unit's gain (0 dead, below 1 penumbra).
  * One work-item per cortical unit; each walks its own contiguous field. */
 
@@ -14,15 +15,19 @@ inline float2 field_response(__global const weight_t *w,
     (void)syn;
 #endif
     float c = 0.0f, xs = 0.0f;
-    for (int dy = -CF_R; dy <= CF_R; dy++) {
-        int lo, hi, k0, r0;
-        if (!field_row(cx, cy, dy, &lo, &hi, &k0, &r0))
-            continue;
-        for (int dx = lo; dx <= hi; dx++) {
-            float xi = x[r0 + dx];
-            c += LOAD_W(w, k0 + dx) * xi;
-            if (LIVE_SLOT(k0 + dx))
-                xs += xi;
+    for (int ch = 0; ch < CHANNELS; ch++) {
+        for (int dy = -CF_R; dy <= CF_R; dy++) {
+            int lo, hi, k0, r0;
+            if (!field_row(cx, cy, dy, &lo, &hi, &k0, &r0))
+                continue;
+            k0 += ch * CF_AREA;
+            r0 += ch * PLANE;
+            for (int dx = lo; dx <= hi; dx++) {
+                float xi = x[r0 + dx];
+                c += LOAD_W(w, k0 + dx) * xi;
+                if (LIVE_SLOT(k0 + dx))
+                    xs += xi;
+            }
         }
     }
     return (float2)(c, xs);
@@ -131,7 +136,8 @@ inline float lateral(__global const float *y, __global const int2 *span,
 }
 
 /* Unit u's activity after a settling step from `previous` (span, rows:
- * where previous is non-zero). */
+ * where previous is non-zero). exc_kernel, inh_kernel: the shared kernel,
+ * or all units' weights of a plastic projection. */
 inline float settle_unit(int u, __global const float *previous,
                          __global const int2 *span, int2 rows,
                          __global const float *drive,
@@ -141,6 +147,13 @@ inline float settle_unit(int u, __global const float *previous,
                          float inh_strength, __global const float *unit_gain)
 {
     int x = u % CORTEX_N, y = u / CORTEX_N;
+    /* A plastic projection's weights lie like the kernel, unit by unit. */
+#if EXC_PLASTIC
+    exc_kernel += (size_t)u * EXC_LEN;
+#endif
+#if INH_PLASTIC
+    inh_kernel += (size_t)u * INH_LEN;
+#endif
     float e = lateral(previous, span, rows, exc_kernel, EXC_R, x, y);
     float i = lateral(previous, span, rows, inh_kernel, INH_R, x, y);
     float a = drive[u] + exc_strength * e + inh_strength * i - threshold[u];

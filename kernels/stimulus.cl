@@ -1,7 +1,8 @@
 /* The stimulus of one iteration, drawn on the device from Philox keyed by
  * the seed and the iteration, so any iteration's input can be regenerated:
  * a touch (mirrors remap_touch_draw and remap_touch_render), or during
- * sleep spontaneous input (mirrors remap_spontaneous_render). Under
+ * sleep spontaneous input (mirrors remap_spontaneous_render). (A visual
+ * layout's input comes from the host, cl_backend.c.) Under
  * structural plasticity each receptor's input trace follows the input
  * (mirrors stimulus() in the reference backend). One work-item per
  * receptor. */

@@ -115,6 +115,14 @@ static void assert_state_close(pair *pr)
                  pr->cl->gain_recovery, units, it);
     assert_close("input trace (stimulus kernel)", pr->ref->input_trace,
                  pr->cl->input_trace, (size_t)g->receptors, it);
+    static const char *const lateral_what[2] = {
+        "plastic excitatory weights (learn_lateral kernel)",
+        "plastic inhibitory weights (learn_lateral kernel)"};
+    for (int q = 0; q < 2; q++)
+        if (g->lat_plastic[q])
+            assert_close(lateral_what[q], pr->ref->lateral[q],
+                         pr->cl->lateral[q], units * (size_t)g->lat_len[q],
+                         it);
     /* Synapse states are integers: exactly equal. */
     size_t slots = units * (size_t)g->cf_len;
     if (memcmp(pr->ref->synapse, pr->cl->synapse, slots) != 0) {
@@ -1045,6 +1053,13 @@ static void assert_identical(const remap_model *a, const remap_model *b)
         cr_assert_eq(memcmp(arrays[i].x, arrays[i].y, arrays[i].bytes), 0,
                      "%s differ at iteration %llu", arrays[i].what,
                      (unsigned long long)a->iteration);
+    for (int q = 0; q < 2; q++)
+        if (g->lat_plastic[q])
+            cr_assert_eq(memcmp(a->lateral[q], b->lateral[q],
+                                units * (size_t)g->lat_len[q] *
+                                    sizeof(float)),
+                         0, "plastic lateral weights %d differ at iteration "
+                         "%llu", q, (unsigned long long)a->iteration);
 }
 
 /* The fused pass (learning t and responding to t + 1 in one sweep) is an
@@ -1366,4 +1381,219 @@ Test(settle, by_steps_and_in_one_launch)
         check_full_step_over_several_iterations();
         check_sleep_gives_spontaneous_input_and_downscales();
     }
+}
+
+/* ---- The visual pathway (retina and binocular layouts: an LGN of ON and
+ * OFF planes with a margin, drawn on the host) and plastic lateral
+ * projections (per-unit weights in settling, and their learning), each
+ * against the reference backend under every variant of the step. */
+
+/* A small V1 sheet in the shape of scenarios/v1-development.yaml: plastic
+ * lateral inhibition of half-width 3 units, fields of half-width 3
+ * receptors in every channel. */
+static remap_params visual_params(int layout)
+{
+    remap_params p;
+    remap_params_default(&p);
+    p.layout = layout;
+    p.skin.density = 12.0f;
+    p.cortex.density = 14.0f;
+    p.afferent.radius = 0.27f;
+    p.afferent.sigma = 0.27f;
+    p.inhibitory.plastic = 1;
+    p.inhibitory.learning_rate = 0.3f;
+    p.settle_steps = 4;
+    return p;
+}
+
+/* The hand layout with both lateral projections plastic. */
+static remap_params plastic_hand_params(void)
+{
+    remap_params p = small_params();
+    p.excitatory.plastic = 1;
+    p.excitatory.learning_rate = 0.2f;
+    p.inhibitory.plastic = 1;
+    p.inhibitory.learning_rate = 0.3f;
+    return p;
+}
+
+/* Runs p on both backends over steps of several lengths (so the fused
+ * pass meets step boundaries), comparing every state array after each,
+ * and checks that the plastic laterals learned and that a visual layout's
+ * input fills every channel. */
+static void check_visual_or_plastic(const remap_params *p, uint64_t seed)
+{
+    pair pr = make_pair(p, seed);
+    const remap_geometry *g = &pr.ref->geom;
+    size_t units = (size_t)g->units;
+    float *lat0[2] = {NULL, NULL};
+    for (int q = 0; q < 2; q++)
+        if (g->lat_plastic[q])
+            lat0[q] = copy_floats(pr.ref->lateral[q],
+                                  units * (size_t)g->lat_len[q]);
+    static const uint64_t steps[] = {1, 3, 2, 4};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        step_both(&pr, steps[i]);
+        assert_state_close(&pr);
+        assert_some_active(&pr);
+        if (g->eyes > 0)
+            for (int c = 0; c < g->channels; c++) {
+                int lit = 0;
+                for (int r = 0; r < g->plane; r++)
+                    lit += pr.cl->input[c * g->plane + r] > 0.0f;
+                cr_assert_gt(lit, 0, "channel %d of the LGN is dark", c);
+            }
+    }
+    for (int q = 0; q < 2; q++) {
+        if (!lat0[q])
+            continue;
+        size_t n = units * (size_t)g->lat_len[q], changed = 0;
+        for (size_t k = 0; k < n; k++)
+            changed += pr.cl->lateral[q][k] != lat0[q][k];
+        cr_assert_gt(changed, 0, "plastic lateral weights %d did not learn",
+                     q);
+        free(lat0[q]);
+    }
+    destroy_pair(&pr);
+}
+
+/* Sleep in a visual layout: spontaneous input on every channel instead of
+ * the images, then awake again. */
+static void check_visual_sleep(void)
+{
+    remap_params p = visual_params(REMAP_LAYOUT_RETINA);
+    pair pr = make_pair(&p, 29);
+    step_both(&pr, 2);
+    remap_sleep_params sleep = {.noise = 0.6f, .downscale = 0.2f,
+                                .weak = 0.8f};
+    remap_model_sleep(pr.ref, &sleep);
+    remap_model_sleep(pr.cl, &sleep);
+    push_both(&pr);
+    step_both(&pr, 2);
+    assert_state_close(&pr);
+    int lit = 0;
+    for (int r = 0; r < pr.ref->geom.receptors; r++)
+        lit += pr.cl->input[r] > 0.0f;
+    cr_assert_gt(lit, pr.ref->geom.receptors / 2, "no spontaneous input");
+    remap_model_sleep(pr.ref, NULL);
+    remap_model_sleep(pr.cl, NULL);
+    step_both(&pr, 3);
+    assert_state_close(&pr);
+    destroy_pair(&pr);
+}
+
+/* The cases of this part: one eye, two eyes, plastic laterals on the
+ * hand, a pushed state, and sleep. */
+static void check_visual_and_plastic_cases(void)
+{
+    remap_params p = visual_params(REMAP_LAYOUT_RETINA);
+    check_visual_or_plastic(&p, 11);
+    p = visual_params(REMAP_LAYOUT_BINOCULAR);
+    p.excitatory.plastic = 1;
+    p.excitatory.learning_rate = 0.2f;
+    check_visual_or_plastic(&p, 17);
+    p = plastic_hand_params();
+    check_visual_or_plastic(&p, 19);
+    check_visual_sleep();
+
+    /* Edited lateral weights and a pushed state continue alike. */
+    p = visual_params(REMAP_LAYOUT_RETINA);
+    pair pr = make_pair(&p, 23);
+    step_both(&pr, 3);
+    const remap_geometry *g = &pr.ref->geom;
+    size_t n = (size_t)g->units * (size_t)g->lat_len[1];
+    for (size_t k = 0; k < n; k += 7) {
+        pr.ref->lateral[1][k] *= 0.5f;
+        pr.cl->lateral[1][k] = pr.ref->lateral[1][k];
+    }
+    push_both(&pr);
+    step_both(&pr, 4);
+    assert_state_close(&pr);
+    destroy_pair(&pr);
+}
+
+Test(visual, layouts_and_plastic_laterals_match_the_reference)
+{
+    check_visual_and_plastic_cases();
+}
+
+Test(visual, unfused_step_matches_the_reference)
+{
+    cl_variant = (remap_cl_options){.unfused = true};
+    check_visual_and_plastic_cases();
+}
+
+Test(visual, half_weights_match_the_rounding_reference)
+{
+    cl_variant = (remap_cl_options){.half_weights = true};
+    ref_variant = (remap_ref_options){.half_weights = true};
+    check_visual_and_plastic_cases();
+}
+
+Test(visual, weights_split_across_buffers_match_the_reference)
+{
+    remap_params p = visual_params(REMAP_LAYOUT_BINOCULAR);
+    cl_variant = (remap_cl_options){.max_buffer = cap_for(&p, 45)};
+    pair pr = make_pair(&p, 1);
+    const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
+    cr_assert(strstr(name, "weights in 5 buffers") != NULL, "%s", name);
+    destroy_pair(&pr);
+    check_visual_and_plastic_cases();
+}
+
+Test(visual, transposed_weights_match_the_reference)
+{
+    remap_params p = visual_params(REMAP_LAYOUT_BINOCULAR);
+    cl_variant = (remap_cl_options){.layout = REMAP_LAYOUT_TRANSPOSED,
+                                    .max_buffer = cap_for(&p, 45)};
+    check_visual_and_plastic_cases();
+    cl_variant = (remap_cl_options){.layout = REMAP_LAYOUT_TRANSPOSED,
+                                    .half_weights = true};
+    ref_variant = (remap_ref_options){.half_weights = true};
+    p = visual_params(REMAP_LAYOUT_RETINA);
+    check_visual_or_plastic(&p, 31);
+}
+
+Test(visual, settling_by_steps_and_in_one_launch)
+{
+    remap_cl_options modes[] = {{.settle = REMAP_SETTLE_STEPS},
+                                {.settle = REMAP_SETTLE_ONE_LAUNCH}};
+    for (size_t i = 0; i < 2; i++) {
+        cl_variant = modes[i];
+        check_visual_and_plastic_cases();
+    }
+}
+
+/* Plastic lateral weights take part in the sparse settling exactly: the
+ * settled activity keeps the reference's bits on the default sheet with
+ * plastic inhibition, by steps and in one launch. */
+Test(visual, plastic_settling_keeps_the_reference_bits)
+{
+    remap_cl_options modes[] = {{.settle = REMAP_SETTLE_STEPS},
+                                {.settle = REMAP_SETTLE_ONE_LAUNCH}};
+    for (size_t i = 0; i < 2; i++) {
+        cl_variant = modes[i];
+        remap_params p;
+        remap_params_default(&p);
+        p.inhibitory.plastic = 1;
+        p.inhibitory.learning_rate = 0.3f;
+        pair pr = make_pair(&p, 47);
+        for (int k = 0; k < 5; k++) {
+            step_both(&pr, 1 + (uint64_t)(k % 2));
+            assert_activity_identical(&pr);
+            assert_some_active(&pr);
+        }
+        destroy_pair(&pr);
+    }
+}
+
+/* The fused pass takes iteration t + 1's visual input before the sweep of
+ * iteration t: the same bits as separate sweeps, with plastic laterals
+ * too. */
+Test(visual, fused_pass_gives_the_bits_of_separate_sweeps)
+{
+    remap_params p = visual_params(REMAP_LAYOUT_BINOCULAR);
+    check_fused_pass(&p, 37);
+    p = plastic_hand_params();
+    check_fused_pass(&p, 39);
 }

@@ -25,13 +25,20 @@ Test(bench, case_parse_accepts_three_fields)
     char buf[64];
     remap_bench_case_format(&c, buf, sizeof buf);
     cr_assert_str_eq(buf, "256:128:0.08125");
+    cr_assert(!c.v1);
+    cr_assert_eq(remap_bench_case_parse("48:24:0.27:v1", &c, &err),
+                 REMAP_OK, "%s", err.msg);
+    cr_assert(c.v1);
+    remap_bench_case_format(&c, buf, sizeof buf);
+    cr_assert_str_eq(buf, "48:24:0.27:v1");
 }
 
 Test(bench, case_parse_rejects_bad_text)
 {
     const char *bad[] = {"48:x:1",   "48:24",    "48:24:0", "48:24:-0.1",
                          "0:24:0.1", "48:24:0.1x", "",      "48::0.1",
-                         "-4:24:0.1", "48:24:nan"};
+                         "-4:24:0.1", "48:24:nan", "48:24:0.1:v2",
+                         "48:24:0.1:v1x"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         remap_bench_case c;
         remap_error err;
@@ -74,8 +81,19 @@ Test(bench, ladder_grows_from_the_default_scenario)
     cr_assert_eq(g0.inh_r, gd.inh_r);
     int last_units = g0.units;
     bool million = false;
+    int v1 = 0;
     for (size_t i = 1; i < n; i++) {
         remap_geometry g = case_geometry(&cases[i]);
+        if (cases[i].v1) {
+            /* The V1 scenario's shape: a retina's ON and OFF planes and
+             * plastic lateral inhibition, at the default's density. */
+            v1++;
+            cr_assert_eq(g.units, g0.units, "case %zu", i);
+            cr_assert_eq(g.eyes, 1, "case %zu", i);
+            cr_assert_eq(g.channels, 2, "case %zu", i);
+            cr_assert(g.lat_plastic[1] && !g.lat_plastic[0], "case %zu", i);
+            continue;
+        }
         cr_assert_gt(g.units, last_units, "case %zu does not grow", i);
         last_units = g.units;
         cr_assert(g.cf_len >= 350 && g.cf_len <= 450,
@@ -87,6 +105,7 @@ Test(bench, ladder_grows_from_the_default_scenario)
         million |= g.units >= 1000000;
     }
     cr_assert(million, "the ladder never reaches a million units");
+    cr_assert_eq(v1, 1, "the ladder has %d V1 cases", v1);
     size_t q = remap_bench_ladder(true, cases, 16);
     cr_assert_eq(q, 2);
     cr_assert_lt(case_geometry(&cases[1]).units, 10000);
@@ -94,7 +113,7 @@ Test(bench, ladder_grows_from_the_default_scenario)
 
 Test(bench, case_params_apply_extra_overrides)
 {
-    remap_bench_case c = {64, 32, 0.2};
+    remap_bench_case c = {64, 32, 0.2, false};
     const char *extra[] = {"settling.steps=3"};
     remap_params p;
     remap_error err;
@@ -119,8 +138,10 @@ static double live_brute_force(const remap_geometry *g)
 
 Test(bench, live_count_matches_the_field_lookup)
 {
-    remap_bench_case cases[] = {{48, 24, 0.15}, {64, 32, 0.325},
-                                {30, 17, 0.3},  {20, 40, 0.05}};
+    remap_bench_case cases[] = {{48, 24, 0.15, false},
+                                {64, 32, 0.325, false},
+                                {30, 17, 0.3, false},
+                                {20, 40, 0.05, false}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         remap_geometry g = case_geometry(&cases[i]);
         double want = live_brute_force(&g);
@@ -132,9 +153,31 @@ Test(bench, live_count_matches_the_field_lookup)
     }
 }
 
+/* The V1 case counts the plastic lateral weights: every unit's read in
+ * each settling step, the responding units' read and written in
+ * learning, and one read and write of all in the floor. */
+Test(bench, traffic_counts_plastic_lateral_weights)
+{
+    remap_bench_case c = {24, 12, 0.27, true};
+    remap_geometry g = case_geometry(&c);
+    cr_assert(g.lat_plastic[1]);
+    double lateral = (double)g.units * g.lat_len[1] * 4;
+    double weights = (double)g.units * g.cf_len * 4;
+    remap_traffic idle, busy;
+    remap_bench_traffic(&g, 4, 16, 0.0, true, &idle);
+    remap_bench_traffic(&g, 4, 16, 0.5, true, &busy);
+    cr_assert_float_eq(idle.lateral, 16 * lateral, 1e-6);
+    cr_assert_float_eq(busy.lateral, 16 * lateral + lateral, 1e-6);
+    cr_assert_float_eq(busy.floor, 2 * (weights + lateral), 1e-6);
+    cr_assert_float_eq(busy.total,
+                       busy.weight_read + busy.weight_write + busy.lateral +
+                           busy.state,
+                       1e-6);
+}
+
 Test(bench, traffic_counts_weights_and_state)
 {
-    remap_bench_case c = {64, 32, 0.325};
+    remap_bench_case c = {64, 32, 0.325, false};
     remap_geometry g = case_geometry(&c);
     double weights = (double)g.units * g.cf_len * 4;
     remap_traffic idle, busy, half, more_settling, fused;
@@ -143,6 +186,7 @@ Test(bench, traffic_counts_weights_and_state)
     remap_bench_traffic(&g, 2, 16, 1.0, false, &half);
     remap_bench_traffic(&g, 4, 17, 0.0, false, &more_settling);
     remap_bench_traffic(&g, 4, 16, 1.0, true, &fused);
+    cr_assert_float_eq(busy.lateral, 0.0, 1e-6);
     cr_assert_float_eq(idle.floor, 2 * weights, 1e-6);
     /* Without a responding unit the weights are only read, once. */
     cr_assert_float_eq(idle.weight_read, weights, 1e-6);
@@ -295,7 +339,7 @@ Test(bench, compare_names_what_differs)
 
 Test(bench, check_passes_for_the_opencl_step)
 {
-    remap_bench_case c = {32, 32, 10.4 / 32};
+    remap_bench_case c = {32, 32, 10.4 / 32, false};
     remap_bench_options o = {.seed = 2};
     remap_error err;
     double tol = 0.0;
@@ -378,7 +422,7 @@ Test(bench_out, json_record_escapes_and_holds_every_field)
 {
     remap_bench_options o = {.repeats = 2, .iterations = 3, .seed = 9};
     remap_bench_result res = {0};
-    res.c = (remap_bench_case){48, 24, 0.15};
+    res.c = (remap_bench_case){48, 24, 0.15, false};
     snprintf(res.device, sizeof res.device, "dev \"quoted\"");
     res.kernel_count = 1;
     snprintf(res.kernels[0].name, sizeof res.kernels[0].name, "settle");

@@ -41,21 +41,25 @@ remap_status remap_bench_case_parse(const char *text, remap_bench_case *out,
     }
     errno = 0;
     double r = strtod(p, &end);
-    if (end == p || *end || errno || !(r > 0.0) || !isfinite(r))
+    bool v1 = strcmp(end, ":v1") == 0;
+    if (end == p || (*end && !v1) || errno || !(r > 0.0) || !isfinite(r))
         return remap_fail(err, REMAP_EUSAGE,
-                          "'%s' is not CORTEX_N:SKIN_N:RADIUS (the radius "
-                          "must be a positive number, e.g. 256:128:0.08125)",
+                          "'%s' is not CORTEX_N:SKIN_N:RADIUS[:v1] (the "
+                          "radius must be a positive number, e.g. "
+                          "256:128:0.08125 or 48:24:0.27:v1)",
                           text);
     out->cortex_n = (int)v[0];
     out->skin_n = (int)v[1];
     out->radius = r;
+    out->v1 = v1;
     return REMAP_OK;
 }
 
 void remap_bench_case_format(const remap_bench_case *c, char *buf,
                              size_t size)
 {
-    snprintf(buf, size, "%d:%d:%.9g", c->cortex_n, c->skin_n, c->radius);
+    snprintf(buf, size, "%d:%d:%.9g%s", c->cortex_n, c->skin_n, c->radius,
+             c->v1 ? ":v1" : "");
 }
 
 size_t remap_bench_ladder(bool quick, remap_bench_case *out, size_t max)
@@ -63,12 +67,13 @@ size_t remap_bench_ladder(bool quick, remap_bench_case *out, size_t max)
     /* Big sheets keep 10.4 receptors of field radius: cf_r 10, 441 stored
      * weights per unit, 341 in the circle. */
     static const remap_bench_case full[] = {
-        {48, 24, 0.15},          {128, 64, 10.4 / 64},
-        {256, 128, 10.4 / 128},  {512, 256, 10.4 / 256},
-        {1024, 512, 10.4 / 512}, {2048, 512, 10.4 / 512},
+        {48, 24, 0.15, false},          {48, 24, 0.27, true},
+        {128, 64, 10.4 / 64, false},
+        {256, 128, 10.4 / 128, false},  {512, 256, 10.4 / 256, false},
+        {1024, 512, 10.4 / 512, false}, {2048, 512, 10.4 / 512, false},
     };
-    static const remap_bench_case small[] = {{48, 24, 0.15},
-                                             {64, 32, 10.4 / 32}};
+    static const remap_bench_case small[] = {{48, 24, 0.15, false},
+                                             {64, 32, 10.4 / 32, false}};
     const remap_bench_case *src = quick ? small : full;
     size_t n = quick ? sizeof small / sizeof *small
                      : sizeof full / sizeof *full;
@@ -84,8 +89,16 @@ remap_status remap_bench_case_params(const remap_bench_case *c,
 {
     remap_params def;
     double scale = DEFAULT_CORTEX_N / (double)c->cortex_n;
-    enum { OWN = 7 };
+    enum { OWN = 7, V1 = 4 };
     char own[OWN][96];
+    /* The V1 scenario's values that differ from the default's
+     * (scenarios/v1-development.yaml), but for the layout: the default's
+     * timeline names hand regions, so the retina is set after loading. */
+    static const char *const v1[V1] = {
+        "stimulus.sigma=0.044",
+        "projections.afferent.sigma=0.27",
+        "projections.lateral_inhibitory.plastic=true",
+        "projections.lateral_inhibitory.learning_rate=0.3"};
     snprintf(own[0], sizeof own[0], "sheets.cortex.density=%d", c->cortex_n);
     snprintf(own[1], sizeof own[1], "sheets.skin.density=%d", c->skin_n);
     snprintf(own[2], sizeof own[2], "projections.afferent.radius=%.9g",
@@ -110,7 +123,7 @@ remap_status remap_bench_case_params(const remap_bench_case *c,
     snprintf(own[6], sizeof own[6],
              "projections.lateral_inhibitory.sigma=%.9g",
              (double)def.inhibitory.sigma * scale);
-    size_t n = OWN + extra_count;
+    size_t n = OWN + V1 + extra_count;
     const char **all = malloc(n * sizeof *all);
     if (!all)
         return remap_fail(err, REMAP_ENOMEM, "no memory for overrides");
@@ -120,6 +133,8 @@ remap_status remap_bench_case_params(const remap_bench_case *c,
     for (int i = 0; i < OWN; i++)
         if (i < 3 || c->cortex_n != (int)DEFAULT_CORTEX_N)
             all[k++] = own[i];
+    for (int i = 0; c->v1 && i < V1; i++)
+        all[k++] = v1[i];
     for (size_t i = 0; i < extra_count; i++)
         all[k++] = extra[i];
     remap_scenario *sc = NULL;
@@ -129,6 +144,10 @@ remap_status remap_bench_case_params(const remap_bench_case *c,
         return st;
     *out = sc->params;
     remap_scenario_destroy(sc);
+    if (c->v1) {
+        out->layout = REMAP_LAYOUT_RETINA;
+        return remap_params_validate(out, err);
+    }
     return REMAP_OK;
 }
 
@@ -177,8 +196,13 @@ const char remap_bench_traffic_model[] =
     "input's response, and writes the fields that learned; separate "
     "sweeps (--unfused): afferent reads every weight, learn reads and "
     "writes the responding units' fields again; state: stimulus 9 B per "
-    "receptor, afferent 20 B, each settling step 20 B and learn 36 B per "
-    "unit (lateral neighbours and inputs counted once, from the cache)";
+    "receptor (a visual layout's input written from the host: 4 B), "
+    "afferent 20 B, each settling step 20 B and learn 36 B per unit "
+    "(lateral neighbours and inputs counted once, from the cache); plastic "
+    "laterals: each settling step reads every unit's lateral weights (an "
+    "upper bound: only the active rows' spans are read), and the "
+    "responding units' lateral fields are read and written once in "
+    "learning";
 
 void remap_bench_traffic(const remap_geometry *g, size_t weight_bytes,
                          int settle_steps, double active_share, bool fused,
@@ -195,10 +219,16 @@ void remap_bench_traffic(const remap_geometry *g, size_t weight_bytes,
      * read, next written; learn: gain, activity, average, threshold,
      * counter, gain recovery, modulation read, average and threshold
      * written. */
-    out->state = receptors * (1 + 4 + 4) + units * 20.0 + receptors * 4 +
-                 units * 20.0 * settle_steps + units * 36.0;
-    out->total = out->weight_read + out->weight_write + out->state;
-    out->floor = 2.0 * weights;
+    out->state = receptors * (g->eyes > 0 ? 4 : 1 + 4 + 4) + units * 20.0 +
+                 receptors * 4 + units * 20.0 * settle_steps + units * 36.0;
+    double lateral = 0.0; /* every unit's plastic lateral weights, bytes */
+    for (int q = 0; q < 2; q++)
+        if (g->lat_plastic[q])
+            lateral += units * (double)g->lat_len[q] * sizeof(float);
+    out->lateral = lateral * settle_steps + 2.0 * lateral * active_share;
+    out->total = out->weight_read + out->weight_write + out->lateral +
+                 out->state;
+    out->floor = 2.0 * (weights + lateral);
 }
 
 const char *remap_bench_layout_name(remap_weight_layout l)
@@ -263,33 +293,44 @@ remap_status remap_bench_compare(const remap_model *ref, const remap_model *cl,
         return remap_fail(err, REMAP_EINVAL,
                           "remap_bench_compare: needs two models of one "
                           "geometry");
-    size_t units = (size_t)ref->geom.units;
-    size_t cf_len = (size_t)ref->geom.cf_len;
-    struct {
+    const remap_geometry *g = &ref->geom;
+    size_t units = (size_t)g->units;
+    size_t cf_len = (size_t)g->cf_len;
+    /* len: slots per unit of a per-slot quantity, 0 for one per unit. */
+    typedef struct quantity {
         const char *what;
         const float *a, *b;
-        size_t n;
-        bool per_slot;
-    } q[] = {
-        {"weights", ref->weights, cl->weights, units * cf_len, true},
-        {"activity", ref->activity, cl->activity, units, false},
-        {"threshold", ref->threshold, cl->threshold, units, false},
+        size_t n, len;
+    } quantity;
+    quantity q[5] = {
+        {"weights", ref->weights, cl->weights, units * cf_len, cf_len},
+        {"activity", ref->activity, cl->activity, units, 0},
+        {"threshold", ref->threshold, cl->threshold, units, 0},
     };
+    size_t nq = 3;
+    static const char *const lateral_what[2] = {
+        "plastic excitatory weights", "plastic inhibitory weights"};
+    for (int k = 0; k < 2; k++) {
+        size_t len = (size_t)g->lat_len[k];
+        if (g->lat_plastic[k] && ref->lateral[k] && cl->lateral[k])
+            q[nq++] = (quantity){lateral_what[k], ref->lateral[k],
+                                 cl->lateral[k], units * len, len};
+    }
     if (err)
         remap_error_clear(err);
     bool differ = false;
-    for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
+    for (size_t i = 0; i < nq; i++) {
         size_t at;
         double d = worst_diff(q[i].a, q[i].b, q[i].n, &at);
         if (d <= tol)
             continue;
         differ = true;
-        if (q[i].per_slot)
+        if (q[i].len)
             add_line(err,
                      "%s differ at iteration %llu, unit %zu, slot %zu: "
                      "reference %.9g, OpenCL %.9g (relative %.3g > %.3g)",
                      q[i].what, (unsigned long long)ref->iteration,
-                     at / cf_len, at % cf_len, (double)q[i].a[at],
+                     at / q[i].len, at % q[i].len, (double)q[i].a[at],
                      (double)q[i].b[at], d, tol);
         else
             add_line(err,

@@ -16,34 +16,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One sheet size: the default scenario with these values. */
+/* One sheet size: the default scenario with these values; with v1, in
+ * the shape of scenarios/v1-development.yaml (a retina's LGN of ON and OFF
+ * planes, elongated bars, plastic lateral inhibition). */
 typedef struct remap_bench_case {
     int cortex_n;  /* sheets.cortex.density */
-    int skin_n;    /* sheets.skin.density */
+    int skin_n;    /* sheets.skin.density (the retina's with v1) */
     double radius; /* projections.afferent.radius, skin sheet units */
+    bool v1;       /* the V1 scenario's shape */
 } remap_bench_case;
 
-/* Parses "CORTEX_N:SKIN_N:RADIUS" (e.g. "256:128:0.08125") into *out.
+/* Parses "CORTEX_N:SKIN_N:RADIUS" (e.g. "256:128:0.08125"), with ":v1"
+ * after it for the V1 shape, into *out.
  * Errors: REMAP_EUSAGE saying what is wrong with text (the caller names
  * the option). The values are checked against the scenario's ranges when
  * the case is built (remap_bench_case_params). */
 remap_status remap_bench_case_parse(const char *text, remap_bench_case *out,
                                     remap_error *err);
 
-/* Writes the case as "CORTEX_N:SKIN_N:RADIUS" into buf. */
+/* Writes the case as "CORTEX_N:SKIN_N:RADIUS" (then ":v1") into buf. */
 void remap_bench_case_format(const remap_bench_case *c, char *buf,
                              size_t size);
 
 /* The default ladder into out (at most max entries); returns its length.
- * The first case is the default scenario's own size; the others keep the
- * skin at half the cortex's density with a field radius of 10.4 receptors
- * (cf_len 441 stored weights, 341 in the circle). quick: the default case
- * and one small bigger case, for a smoke test. */
+ * The first case is the default scenario's own size, the second the V1
+ * scenario's (48:24:0.27:v1, plastic lateral inhibition); the others keep
+ * the skin at half the cortex's density with a field radius of 10.4
+ * receptors (cf_len 441 stored weights, 341 in the circle). quick: the
+ * default case and one small bigger case, for a smoke test. */
 size_t remap_bench_ladder(bool quick, remap_bench_case *out, size_t max);
 
 /* The parameters of a case: the embedded default scenario loaded with
  * overrides, as `remap run --set` applies them (sheets.cortex.density,
- * sheets.skin.density, projections.afferent.radius, then `extra`). The
+ * sheets.skin.density, projections.afferent.radius, for v1 the V1
+ * scenario's layout, bars, afferent sigma and plastic inhibition, then
+ * `extra`). The
  * lateral kernels keep the default's width in cortical units (their radii
  * and sigmas scaled by 48 / cortex_n), so their cost per unit does not
  * grow with the sheet. The scenario's timeline is dropped: the cases
@@ -62,10 +69,12 @@ double remap_bench_live_per_unit(const remap_geometry *g);
 typedef struct remap_traffic {
     double weight_read;  /* afferent weights read */
     double weight_write; /* afferent weights written */
+    double lateral;      /* plastic lateral weights read and written */
     double state;        /* per-unit and per-receptor state */
-    double total;        /* the sum of the three */
-    /* One read and one write of every stored weight: the traffic of the
-     * ideal step (DESIGN.md, "Performance shape"). */
+    double total;        /* the sum of the four */
+    /* One read and one write of every stored weight (afferent and plastic
+     * lateral): the traffic of the ideal step (DESIGN.md, "Performance
+     * shape"). */
     double floor;
 } remap_traffic;
 
@@ -111,8 +120,8 @@ const char *remap_bench_settle_name(remap_settle_mode m);
 #define REMAP_BENCH_TOLERANCE 1e-4
 
 /* Compares the OpenCL model cl (pulled) with the reference model ref:
- * weights, activity and thresholds, each value relative to
- * max(1e-3, |reference|). REMAP_OK when all are within tol; otherwise
+ * weights (plastic lateral ones too), activity and thresholds, each value
+ * relative to max(1e-3, |reference|). REMAP_OK when all are within tol; otherwise
  * REMAP_ENUMERIC with one line per quantity that differs, naming the
  * worst index and both values. */
 remap_status remap_bench_compare(const remap_model *ref, const remap_model *cl,

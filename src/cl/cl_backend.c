@@ -1,9 +1,15 @@
 /* The OpenCL backend: device buffers for the model state and the kernels
- * of one iteration (stimulus, afferent, settling, learn, and under
- * structural plasticity mean_trace and restructure every interval
- * iterations), enqueued without host synchronisation until a step's
- * iterations are all queued. Settling is active_span and settle per step,
- * or settle_all for all steps in one work-group (small sheets on a CPU).
+ * of one iteration (stimulus, afferent, settling, learn_lateral when a
+ * lateral projection is plastic, learn, and under structural plasticity
+ * mean_trace and restructure every interval iterations), enqueued without
+ * host synchronisation until a step's iterations are all queued. Settling
+ * is active_span and settle per step, or settle_all for all steps in one
+ * work-group (small sheets on a CPU); it reads a plastic projection's
+ * per-unit weights where a shared kernel's would be. In a visual layout
+ * the input of each iteration is computed on the host
+ * (remap_visual_render) and written without waiting, in place of the
+ * stimulus kernel, which still draws sleep's spontaneous input. The
+ * geometry, with its channels and margin, is compiled in.
  *
  * By default the learning sweep of iteration t also computes the afferent
  * response to iteration t + 1's stimulus (drawn before it), so each weight
@@ -33,7 +39,7 @@ typedef struct cl_state {
     char device_name[512];
     cl_kernel k_stimulus, k_afferent, k_settle, k_learn, k_mean_trace,
         k_restructure, k_import, k_export, k_unit_colour, k_panel_pixels,
-        k_active_span, k_settle_all;
+        k_active_span, k_settle_all, k_learn_lateral;
     bool fused, half, transposed;
     size_t settle_group; /* work-items of settle_all; 0: settle by steps */
     /* Fixed tables, and the host conditions refreshed at each step (touch
@@ -50,6 +56,15 @@ typedef struct cl_state {
     size_t staging_units;
     cl_mem weight_sum, input_sum, threshold, avg_activity, active_count,
         input[2], bcm_threshold, drive_scale, input_trace;
+    /* Plastic lateral weights of projection q ([units][lat_len[q]]), NULL
+     * for a shared kernel. */
+    cl_mem lateral[2];
+    /* Visual layouts: the host computes each iteration's input into
+     * visual[t % 2] and writes it to input[t % 2] without waiting; the
+     * host copy is reused once its write (visual_write) has completed. */
+    float *visual[2];
+    cl_event visual_write[2];
+    bool eyes;
     /* Perturbations (host edits, pushed). */
     cl_mem unit_gain, gain_recovery, modulation, receptor_gain;
     /* Per-iteration scratch: afferent drive and the two settling buffers;
@@ -95,7 +110,7 @@ static void cl_destroy(void *state)
                        &s->k_learn,       &s->k_mean_trace, &s->k_restructure,
                        &s->k_import,      &s->k_export,    &s->k_unit_colour,
                        &s->k_panel_pixels, &s->k_active_span,
-                       &s->k_settle_all};
+                       &s->k_settle_all,  &s->k_learn_lateral};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (*ks[i])
             clReleaseKernel(*ks[i]);
@@ -115,9 +130,15 @@ static void cl_destroy(void *state)
                     &s->act[0],        &s->act[1],        &s->mean_trace,
                     &s->lut,           &s->region_colour, &s->unit_rgba,
                     &s->unit_label,    &s->image,         &s->act_span,
-                    &s->act_rows[0],   &s->act_rows[1]};
+                    &s->act_rows[0],   &s->act_rows[1],   &s->lateral[0],
+                    &s->lateral[1]};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
         release(ms[i]);
+    for (int e = 0; e < 2; e++) {
+        if (s->visual_write[e])
+            clReleaseEvent(s->visual_write[e]);
+        free(s->visual[e]);
+    }
     profile_destroy(s->profile);
     remap_cl_close(&s->cl);
     free(s);
@@ -209,7 +230,8 @@ static remap_status create_kernels(cl_state *s, remap_error *err)
                  {"unit_colour", &s->k_unit_colour},
                  {"panel_pixels", &s->k_panel_pixels},
                  {"active_span", &s->k_active_span},
-                 {"settle_all", &s->k_settle_all}};
+                 {"settle_all", &s->k_settle_all},
+                 {"learn_lateral", &s->k_learn_lateral}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         cl_int rc;
         *table[i].k = clCreateKernel(s->cl.program, table[i].name, &rc);
@@ -290,14 +312,19 @@ static remap_status cl_create(remap_model *m, const void *options,
                     NULL);
     /* The fit check has made sure one field fits in an allocation. */
     s->chunk_units = (size_t)chunk_units_for(g, cap, s->half ? 2 : 4);
-    char opts[512];
+    char opts[1024];
     snprintf(opts, sizeof opts,
-             "-cl-std=CL1.2 -DSKIN_N=%d -DCORTEX_N=%d -DCF_R=%d "
-             "-DCF_SIDE=%d -DCF_LEN=%d -DCF_R2I=%d -DEXC_R=%d -DINH_R=%d "
-             "-DSTRUCTURAL=%d -DHALF_WEIGHTS=%d -DTRANSPOSED=%d "
+             "-cl-std=CL1.2 -DSKIN_N=%d -DSKIN_CORE=%d -DSKIN_PAD=%d "
+             "-DCHANNELS=%d -DPLANE=%d -DCORTEX_N=%d -DCF_R=%d "
+             "-DCF_SIDE=%d -DCF_AREA=%d -DCF_LEN=%d -DCF_R2I=%d -DEXC_R=%d "
+             "-DINH_R=%d -DEXC_PLASTIC=%d -DINH_PLASTIC=%d -DEXC_LEN=%d "
+             "-DINH_LEN=%d -DSTRUCTURAL=%d -DHALF_WEIGHTS=%d -DTRANSPOSED=%d "
              "-DCHUNK_UNITS=%zu%s",
-             g->skin_n, g->cortex_n, g->cf_r, g->cf_side, g->cf_len,
-             g->cf_r2i, g->exc_r, g->inh_r, g->structural ? 1 : 0,
+             g->skin_n, g->skin_core, g->skin_pad, g->channels, g->plane,
+             g->cortex_n, g->cf_r, g->cf_side, g->cf_area, g->cf_len,
+             g->cf_r2i, g->exc_r, g->inh_r, g->lat_plastic[0] ? 1 : 0,
+             g->lat_plastic[1] ? 1 : 0, g->lat_len[0], g->lat_len[1],
+             g->structural ? 1 : 0,
              s->half ? 1 : 0, s->transposed ? 1 : 0, s->chunk_units,
              (fp & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT)
                  ? " -cl-fp32-correctly-rounded-divide-sqrt"
@@ -397,6 +424,23 @@ static remap_status cl_create(remap_model *m, const void *options,
                          err);
         if (st)
             goto fail;
+    }
+    static const char *const lateral_what[2] = {
+        "plastic excitatory weights", "plastic inhibitory weights"};
+    for (int q = 0; q < 2; q++) {
+        if (g->lat_plastic[q] &&
+            (st = make_buffer(s, units * (size_t)g->lat_len[q] * sizeof(float),
+                              lateral_what[q], &s->lateral[q], err)))
+            goto fail;
+    }
+    s->eyes = g->eyes > 0;
+    for (int e = 0; s->eyes && e < 2; e++) {
+        s->visual[e] = malloc(s->receptors * sizeof(float));
+        if (!s->visual[e]) {
+            st = remap_fail(err, REMAP_ENOMEM,
+                            "OpenCL backend: no memory for visual input");
+            goto fail;
+        }
     }
     *state = s;
     return REMAP_OK;
@@ -645,6 +689,13 @@ static remap_status cl_push(void *state, remap_model *m, remap_error *err)
         (st = write(s, s->co_touch, REMAP_REGION_COUNT, m->cond.co_touch,
                     "write fused regions", err)))
         return st;
+    for (int q = 0; q < 2; q++)
+        if (s->lateral[q] &&
+            (st = write(s, s->lateral[q],
+                        units * (size_t)g->lat_len[q] * sizeof(float),
+                        m->lateral[q], "write plastic lateral weights",
+                        err)))
+            return st;
     s->settled = 0;
     return write(s, s->act[0], units * sizeof(float), m->activity,
                  "write activity", err);
@@ -676,6 +727,12 @@ static remap_status cl_pull(void *state, remap_model *m, remap_error *err)
         (st = read(s, s->input_trace, s->receptors * sizeof(float),
                    m->input_trace, "read input traces", err)))
         return st;
+    for (int q = 0; q < 2; q++)
+        if (s->lateral[q] &&
+            (st = read(s, s->lateral[q],
+                       units * (size_t)m->geom.lat_len[q] * sizeof(float),
+                       m->lateral[q], "read plastic lateral weights", err)))
+            return st;
     return read(s, s->act[s->settled], units * sizeof(float), m->activity,
                 "read activity", err);
 }
@@ -690,12 +747,46 @@ typedef struct step_args {
     float noise, trace_rate, strength, exc, inh;
 } step_args;
 
-/* Draws iteration t's stimulus into its input buffer. */
-static remap_status enqueue_stimulus(cl_state *s, step_args *sa, uint64_t t,
+/* Waits for the write from host copy e of the visual input, if one is
+ * pending, and forgets it. */
+static remap_status visual_wait(cl_state *s, int e, remap_error *err)
+{
+    if (!s->visual_write[e])
+        return REMAP_OK;
+    cl_int rc = clWaitForEvents(1, &s->visual_write[e]);
+    clReleaseEvent(s->visual_write[e]);
+    s->visual_write[e] = NULL;
+    return check(rc, "clWaitForEvents(visual input)", err);
+}
+
+/* A visual layout's input of iteration t, computed on the host
+ * (remap_visual_render) into host copy t % 2 once its last write is done,
+ * and written to t's input buffer without waiting. */
+static remap_status write_visual(cl_state *s, const remap_model *m,
+                                 uint64_t t, remap_error *err)
+{
+    int e = (int)(t % 2);
+    remap_status st = visual_wait(s, e, err);
+    if (st || (st = remap_visual_render(m, t, s->visual[e], err)))
+        return st;
+    cl_int rc = clEnqueueWriteBuffer(s->cl.queue, input_of(s, t), CL_FALSE, 0,
+                                     s->receptors * sizeof(float),
+                                     s->visual[e], 0, NULL,
+                                     &s->visual_write[e]);
+    return check(rc, "write visual input", err);
+}
+
+/* Draws iteration t's stimulus into its input buffer; in a visual layout
+ * awake, writes the host's instead (the visual layouts have no structural
+ * plasticity, so no input trace to follow). */
+static remap_status enqueue_stimulus(cl_state *s, const remap_model *m,
+                                     step_args *sa, uint64_t t,
                                      remap_error *err)
 {
     cl_uint it_lo = (cl_uint)t, it_hi = (cl_uint)(t >> 32);
     cl_mem input = input_of(s, t);
+    if (s->eyes && !sa->sleeping)
+        return write_visual(s, m, t, err);
     arg a[] = {ARG(sa->seed_lo),     ARG(sa->seed_hi),
                ARG(it_lo),           ARG(it_hi),
                ARG(s->region_cdf),   ARG(s->region_box),
@@ -786,6 +877,12 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
                     "write active rows", err)))
         return st;
 
+    /* Settling reads a plastic projection's weights in place of its
+     * kernel. */
+    cl_mem exc_w = s->lateral[0] ? s->lateral[0] : s->exc_kernel;
+    cl_mem inh_w = s->lateral[1] ? s->lateral[1] : s->inh_kernel;
+    bool lateral_learns = s->lateral[0] || s->lateral[1];
+
     arg a_mean[] = {ARG(s->input_trace), ARG(s->mean_trace)};
     if ((st = set_args(s->k_mean_trace, "mean_trace", a_mean, NARGS(a_mean),
                        err)))
@@ -795,7 +892,7 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
     for (uint64_t t = 0; t < count; t++) {
         uint64_t it = m->iteration + t;
         if (!responded &&
-            ((st = enqueue_stimulus(s, &sa, it, err)) ||
+            ((st = enqueue_stimulus(s, m, &sa, it, err)) ||
              (st = enqueue_afferent(s, &sa, it, err))))
             return st;
         /* Settling ping-pongs between act[0] and act[1]. Each step first
@@ -807,7 +904,7 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
             arg a_all[] = {ARG(s->act[0]),    ARG(s->act[1]),
                            ARG(s->act_span),  ARG(steps),
                            ARG(s->drive),     ARG(s->threshold),
-                           ARG(s->exc_kernel), ARG(s->inh_kernel),
+                           ARG(exc_w),        ARG(inh_w),
                            ARG(sa.exc),       ARG(sa.inh),
                            ARG(s->unit_gain)};
             if ((st = set_args(s->k_settle_all, "settle_all", a_all,
@@ -823,8 +920,8 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
                             ARG(rows), ARG(s->act_rows[1 - spans % 2])};
             arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->act_span),
                               ARG(rows),             ARG(s->drive),
-                              ARG(s->threshold),     ARG(s->exc_kernel),
-                              ARG(s->inh_kernel),    ARG(sa.exc),
+                              ARG(s->threshold),     ARG(exc_w),
+                              ARG(inh_w),            ARG(sa.exc),
                               ARG(sa.inh),           ARG(s->unit_gain),
                               ARG(s->act[1 - step % 2])};
             if ((st = set_args(s->k_active_span, "active_span", a_span,
@@ -838,7 +935,7 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
         }
         bool check_due = g->structural && (it + 1) % interval == 0;
         cl_int respond = s->fused && t + 1 < count && !check_due;
-        if (respond && (st = enqueue_stimulus(s, &sa, it + 1, err)))
+        if (respond && (st = enqueue_stimulus(s, m, &sa, it + 1, err)))
             return st;
         /* Age, modulation, rehabilitation and sleep factors of this
          * iteration, in the reference backend's arithmetic. */
@@ -848,6 +945,27 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
         float rate = p->afferent.learning_rate / (float)g->cf_full *
                      rates.learn;
         cl_mem input = input_of(s, it), next = input_of(s, it + 1);
+        /* Plastic laterals learn from the settled activity before learn
+         * may overwrite it with the next response. */
+        if (lateral_learns) {
+            float exc_rate = g->lat_plastic[0]
+                                 ? p->excitatory.learning_rate /
+                                       (float)g->lat_full[0] * rates.learn
+                                 : 0.0f;
+            float inh_rate = g->lat_plastic[1]
+                                 ? p->inhibitory.learning_rate /
+                                       (float)g->lat_full[1] * rates.learn
+                                 : 0.0f;
+            arg a_lat[] = {ARG(exc_w),         ARG(inh_w),
+                           ARG(s->act[settled]), ARG(s->unit_gain),
+                           ARG(s->modulation), ARG(exc_rate),
+                           ARG(inh_rate)};
+            if ((st = set_args(s->k_learn_lateral, "learn_lateral", a_lat,
+                               NARGS(a_lat), err)) ||
+                (st = enqueue(s, s->k_learn_lateral, s->units,
+                              "learn_lateral", err)))
+                return st;
+        }
         arg a_learn[] = {ARG(input),            ARG(s->weight_sum),
                          ARG(s->input_sum),     ARG(s->act[settled]),
                          ARG(s->avg_activity),  ARG(s->threshold),

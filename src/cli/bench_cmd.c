@@ -24,15 +24,18 @@ const char remap_bench_help[] =
     "backend agree, then measures the device's copy bandwidth, then times a\n"
     "ladder of sheet sizes built from the default scenario (48, 128, 256,\n"
     "512, 1024, 2048 units per side; above 48 with 441 stored weights per\n"
-    "unit), stopping at the largest that fits the device and --max-units.\n"
+    "unit), and the V1 scenario's shape at 48 (retina, plastic lateral\n"
+    "inhibition), stopping at the largest that fits the device and\n"
+    "--max-units.\n"
     "Prints a table (progress goes to stderr); docs/bench.md explains it.\n"
     "\n"
     "options:\n"
     "  --json FILE          also write every figure as JSON\n"
     "  --quick              a tiny ladder and few repeats (a smoke test)\n"
-    "  --case C:S:R         time this case instead of the ladder: cortex\n"
+    "  --case C:S:R[:v1]    time this case instead of the ladder: cortex\n"
     "                       density C, skin density S, afferent radius R\n"
-    "                       (skin units); repeatable\n"
+    "                       (skin units); :v1 in the V1 scenario's shape;\n"
+    "                       repeatable\n"
     "  --max-units N        largest sheet of the ladder, in units (default:\n"
     "                       1048576 on a GPU, 262144 otherwise)\n"
     "  --repeat K           timed runs per case (default 5; quick 3)\n"
@@ -290,7 +293,8 @@ static void print_table(const remap_bench_report *r)
         }
     }
     printf("\nmodelled traffic: %s; floor: one read and one write of every "
-           "stored weight at the copy kernel's bandwidth\n",
+           "stored weight (afferent and plastic lateral) at the copy "
+           "kernel's bandwidth\n",
            remap_bench_traffic_model);
     for (size_t i = 0; i < r->skipped_count; i++)
         printf("not run: %s\n", r->skipped[i]);
@@ -415,12 +419,14 @@ int remap_bench_main(int argc, char **argv, const char *version,
     /* Correctness first: no numbers from a step that computes something
      * else. A small case of each field shape: the default's and a wide
      * one like the ladder's. */
-    static const remap_bench_case check_cases[] = {{48, 24, 0.15},
-                                                   {32, 32, 10.4 / 32}};
+    static const remap_bench_case check_cases[] = {
+        {48, 24, 0.15, false},
+        {32, 32, 10.4 / 32, false},
+        {24, 12, 0.27, true}};
     const uint64_t check_iterations = 20;
     char check[512];
     double tol = 0.0;
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof check_cases / sizeof *check_cases; i++) {
         char name[64];
         remap_bench_case_format(&check_cases[i], name, sizeof name);
         fprintf(stderr, "remap: bench: checking OpenCL against the reference "
@@ -436,9 +442,10 @@ int remap_bench_main(int argc, char **argv, const char *version,
         }
     }
     snprintf(check, sizeof check,
-             "OpenCL matches the reference backend on 48:24:0.15 and "
-             "32:32:0.325 after %llu iterations (weights, activity, "
-             "threshold within %g relative)",
+             "OpenCL matches the reference backend on 48:24:0.15, "
+             "32:32:0.325 and 24:12:0.27:v1 after %llu iterations "
+             "(weights, plastic lateral weights, activity, threshold "
+             "within %g relative)",
              (unsigned long long)check_iterations, tol);
     r.check = check;
 
