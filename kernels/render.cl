@@ -29,8 +29,10 @@ inline uchar4 map_colour(__global const weight_t *w, int u,
     int cx, cy;
     unit_centre(u, &cx, &cy);
     float sw = 0.0f, sx = 0.0f, sy = 0.0f;
+    /* Every channel's slots, at their place in the plane. */
     for (int k = 0; k < CF_LEN; k++) {
-        int dx = k % CF_SIDE - CF_R, dy = k / CF_SIDE - CF_R;
+        int a = k % CF_AREA;
+        int dx = a % CF_SIDE - CF_R, dy = a / CF_SIDE - CF_R;
         int rx = cx + dx, ry = cy + dy;
         if (dx * dx + dy * dy > CF_R2I || rx < 0 || ry < 0 || rx >= SKIN_N ||
             ry >= SKIN_N)
@@ -43,8 +45,9 @@ inline uchar4 map_colour(__global const weight_t *w, int u,
     *label = -1;
     if (!(sw > 0.0f))
         return empty;
-    float inv = 1.0f / (float)SKIN_N;
-    float x = (sx / sw + 0.5f) * inv, y = (sy / sw + 0.5f) * inv;
+    float inv = 1.0f / (float)SKIN_CORE;
+    float pad = (float)SKIN_PAD;
+    float x = (sx / sw - pad + 0.5f) * inv, y = (sy / sw - pad + 0.5f) * inv;
     int r = region_at(box, regions, x, y);
     if (r < 0)
         return empty;

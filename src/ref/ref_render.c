@@ -35,8 +35,10 @@ static void map_colour(const remap_model *m, const remap_render_request *rq,
     int cx, cy;
     remap_unit_centre(g, u, &cx, &cy);
     float sw = 0.0f, sx = 0.0f, sy = 0.0f;
+    /* Every channel's slots, at their place in the plane. */
     for (int k = 0; k < g->cf_len; k++) {
-        int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
+        int a = k % g->cf_area;
+        int dx = a % g->cf_side - g->cf_r, dy = a / g->cf_side - g->cf_r;
         int rx = cx + dx, ry = cy + dy;
         if (dx * dx + dy * dy > g->cf_r2i || rx < 0 || ry < 0 ||
             rx >= g->skin_n || ry >= g->skin_n)
@@ -50,8 +52,9 @@ static void map_colour(const remap_model *m, const remap_render_request *rq,
         out[c] = rq->empty[c];
     if (!(sw > 0.0f))
         return;
-    float inv = 1.0f / (float)g->skin_n;
-    float x = (sx / sw + 0.5f) * inv, y = (sy / sw + 0.5f) * inv;
+    float inv = 1.0f / (float)g->skin_core;
+    float pad = (float)g->skin_pad;
+    float x = (sx / sw - pad + 0.5f) * inv, y = (sy / sw - pad + 0.5f) * inv;
     int r = region_at(m, x, y);
     if (r < 0)
         return;
