@@ -80,8 +80,8 @@ void remap_checkpoint_info_free(remap_checkpoint_info *info);
  * initial values (docs/checkpoint.md), m being freshly created; so does a
  * file without the plastic lateral weights or the retina gains the model
  * has (one written by a scenario with shared lateral kernels, for a run
- * started from it). The touch
- * table is recomputed from the loaded parameters and conditions. The
+ * started from it). The touch table is recomputed from the loaded
+ * parameters and conditions. The
  * backend is not touched: call remap_model_push afterwards. Values are
  * checked after reading (gains in [0, 1], synapses consistent with the
  * weights and the field, region bits within the layout); a file that
