@@ -274,7 +274,20 @@ static void print_summary(const remap_scenario *sc, const remap_run_summary *s,
            sc->name, (unsigned long long)n, s->seconds,
            s->seconds > 0 ? (double)n / s->seconds : 0.0, s->setup_seconds,
            s->device);
-    if (s->measured) {
+    if (s->measured && s->measures.visual) {
+        const remap_measures *m = &s->measures;
+        printf("  orientation selectivity %.3f, %d pinwheels, pinwheel "
+               "density %.2f per hypercolumn^2, hypercolumn %.3f\n",
+               (double)m->selectivity_mean, m->pinwheels,
+               (double)m->pinwheel_density, (double)m->hypercolumn);
+        if (m->eyes == 2)
+            printf("  ocular dominance %.3f (spread %.3f), ",
+                   (double)m->od_mean, (double)m->od_spread);
+        else
+            printf("  ");
+        printf("mean activity %.4f, mean threshold %.3f\n",
+               (double)m->mean_activity, (double)m->mean_threshold);
+    } else if (s->measured) {
         const remap_measures *m = &s->measures;
         printf("  topographic error %.3f, skin coverage %.3f, mean RF size "
                "%.4f, mean activity %.4f, mean threshold %.3f\n",

@@ -59,7 +59,11 @@ void remap_progress_update(void *ctx, const remap_run_progress *rp)
     fprintf(p->out, "remap: iteration %llu/%llu (%.0f%%), %.0f it/s, ETA %s",
             (unsigned long long)rp->iteration, (unsigned long long)rp->last,
             100 * frac, rp->rate, eta_s);
-    if (rp->measures)
+    if (rp->measures && rp->measures->visual)
+        fprintf(p->out, ", selectivity %.3f, %d pinwheels",
+                (double)rp->measures->selectivity_mean,
+                rp->measures->pinwheels);
+    else if (rp->measures)
         fprintf(p->out, ", topographic error %.3f",
                 (double)rp->measures->topographic_error);
     fputc('\n', p->out);

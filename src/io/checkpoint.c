@@ -339,7 +339,14 @@ static remap_status put_geometry(const ck *c, const remap_geometry *g)
         (st = put_attr_int(c, "/geometry", "cf_r2i", g->cf_r2i)) ||
         (st = put_attr_int(c, "/geometry", "init_r2i", g->init_r2i)) ||
         (st = put_attr_int(c, "/geometry", "structural",
-                           g->structural ? 1 : 0)))
+                           g->structural ? 1 : 0)) ||
+        (st = put_attr_int(c, "/geometry", "channels", g->channels)) ||
+        (st = put_attr_int(c, "/geometry", "eyes", g->eyes)) ||
+        (st = put_attr_int(c, "/geometry", "retina_n", g->retina_n)) ||
+        (st = put_attr_int(c, "/geometry", "lat_len_excitatory",
+                           g->lat_plastic[0] ? g->lat_len[0] : 0)) ||
+        (st = put_attr_int(c, "/geometry", "lat_len_inhibitory",
+                           g->lat_plastic[1] ? g->lat_len[1] : 0)))
         return st;
     return REMAP_OK;
 }
@@ -355,12 +362,20 @@ static void region_names(int layout, char *buf, size_t size)
                                 remap_layout_region_name(layout, r));
 }
 
+/* The plastic lateral weights of projection q (0 excitatory, 1
+ * inhibitory), when it has them. */
+static const char *const lateral_name[2] = {"/state/lateral_excitatory",
+                                            "/state/lateral_inhibitory"};
+
 static remap_status put_state(const ck *c, const remap_model *m)
 {
     const remap_geometry *g = &m->geom;
     hsize_t w[2] = {(hsize_t)g->units, (hsize_t)g->cf_len};
     hsize_t sheet[2] = {(hsize_t)g->cortex_n, (hsize_t)g->cortex_n};
-    hsize_t skin[2] = {(hsize_t)g->skin_n, (hsize_t)g->skin_n};
+    /* The input planes (channels) stacked along the rows: one plane on
+     * the skin. */
+    hsize_t skin[2] = {(hsize_t)g->channels * (hsize_t)g->skin_n,
+                       (hsize_t)g->skin_n};
     hid_t f32 = H5T_IEEE_F32LE, nf = H5T_NATIVE_FLOAT;
     remap_status st;
     if ((st = put_group(c, "/state")) ||
@@ -396,6 +411,21 @@ static remap_status put_state(const ck *c, const remap_model *m)
         (st = put_dataset(c, "/state/affected", H5T_STD_U8LE,
                           H5T_NATIVE_UINT8, 2, skin, m->affected, false)))
         return st;
+    for (int q = 0; q < 2; q++) {
+        if (!g->lat_plastic[q])
+            continue;
+        hsize_t lat[2] = {(hsize_t)g->units, (hsize_t)g->lat_len[q]};
+        if ((st = put_dataset(c, lateral_name[q], f32, nf, 2, lat,
+                              m->lateral[q], true)))
+            return st;
+    }
+    if (g->eyes > 0) {
+        hsize_t retina[2] = {(hsize_t)g->eyes * (hsize_t)g->retina_n,
+                             (hsize_t)g->retina_n};
+        if ((st = put_dataset(c, "/state/retina_gain", f32, nf, 2, retina,
+                              m->retina_gain, false)))
+            return st;
+    }
 
     char names[128];
     region_names(m->params.layout, names, sizeof names);
@@ -451,21 +481,65 @@ static remap_status put_conditions(const ck *c, const remap_model *m)
     return REMAP_OK;
 }
 
-static remap_status put_measures(const ck *c, const remap_geometry *g,
-                                 const float *rf_centre,
-                                 const int8_t *preferred_region)
+/* The maps of a visual model: arrays over the cortex, the settings they
+ * were measured with and their figures as attributes of the group. */
+static remap_status put_vision(const ck *c, const remap_geometry *g,
+                               const remap_vision_map *v)
 {
-    if (!rf_centre && !preferred_region)
+    const char *grp = "/measures/vision";
+    hsize_t sheet[2] = {(hsize_t)g->cortex_n, (hsize_t)g->cortex_n};
+    hid_t f32 = H5T_IEEE_F32LE, nf = H5T_NATIVE_FLOAT;
+    const remap_ormap_stats *k = &v->stats;
+    remap_status st;
+    if ((st = put_group(c, grp)) ||
+        (st = put_dataset(c, "/measures/vision/preference", f32, nf, 2, sheet,
+                          v->preference, false)) ||
+        (st = put_dataset(c, "/measures/vision/selectivity", f32, nf, 2,
+                          sheet, v->selectivity, false)) ||
+        (v->od && (st = put_dataset(c, "/measures/vision/od", f32, nf, 2,
+                                    sheet, v->od, false))) ||
+        (st = put_attr_u64(c, grp, "iteration", v->iteration)) ||
+        (st = put_attr_int(c, grp, "orientations",
+                           v->settings.orientations)) ||
+        (st = put_attr_int(c, grp, "phases", v->settings.phases)) ||
+        (st = put_attr_f32(c, grp, "frequency", v->settings.frequency)) ||
+        (st = put_attr_f32(c, grp, "contrast", v->settings.contrast)) ||
+        (st = put_attr_int(c, grp, "eyes", v->eyes)) ||
+        (st = put_attr_int(c, grp, "living", v->living)) ||
+        (st = put_attr_f32(c, grp, "selectivity_mean",
+                           v->selectivity_mean)) ||
+        (st = put_attr_f32(c, grp, "od_mean", v->od_mean)) ||
+        (st = put_attr_f32(c, grp, "od_spread", v->od_spread)) ||
+        (st = put_attr_u8(c, grp, "stats_ok", v->stats_ok ? 1 : 0)) ||
+        (st = put_attr_int(c, grp, "pinwheels", k->pinwheels)) ||
+        (st = put_attr_int(c, grp, "pinwheels_positive", k->positive)) ||
+        (st = put_attr_int(c, grp, "pinwheels_negative", k->negative)) ||
+        (st = put_attr_f32(c, grp, "area", k->area)) ||
+        (st = put_attr_f32(c, grp, "k_peak", k->k_peak)) ||
+        (st = put_attr_f32(c, grp, "hypercolumn", k->lambda_sheet)) ||
+        (st = put_attr_f32(c, grp, "hypercolumn_units", k->lambda)) ||
+        (st = put_attr_f32(c, grp, "pinwheel_density", k->density)))
+        return st;
+    return REMAP_OK;
+}
+
+static remap_status put_measures(const ck *c, const remap_geometry *g,
+                                 const remap_checkpoint_measures *ms)
+{
+    if (!ms || (!ms->rf_centre && !ms->preferred_region && !ms->vision))
         return REMAP_OK;
     hsize_t centre[3] = {(hsize_t)g->cortex_n, (hsize_t)g->cortex_n, 2};
     hsize_t sheet[2] = {(hsize_t)g->cortex_n, (hsize_t)g->cortex_n};
     remap_status st = put_group(c, "/measures");
-    if (st == REMAP_OK && rf_centre)
+    if (st == REMAP_OK && ms->rf_centre)
         st = put_dataset(c, "/measures/rf_centre", H5T_IEEE_F32LE,
-                         H5T_NATIVE_FLOAT, 3, centre, rf_centre, false);
-    if (st == REMAP_OK && preferred_region)
+                         H5T_NATIVE_FLOAT, 3, centre, ms->rf_centre, false);
+    if (st == REMAP_OK && ms->preferred_region)
         st = put_dataset(c, "/measures/preferred_region", H5T_STD_I8LE,
-                         H5T_NATIVE_INT8, 2, sheet, preferred_region, false);
+                         H5T_NATIVE_INT8, 2, sheet, ms->preferred_region,
+                         false);
+    if (st == REMAP_OK && ms->vision)
+        st = put_vision(c, g, ms->vision);
     return st;
 }
 
@@ -495,8 +569,12 @@ static size_t image_increment(const remap_model *m, const char *scenario,
      * 4-byte and two 1-byte arrays per receptor. */
     size_t bytes = units * (size_t)g->cf_len * 5 + units * 9 * 4 +
                    receptors * 14 + strlen(scenario) + ((size_t)1 << 20);
+    for (int q = 0; q < 2; q++)
+        if (g->lat_plastic[q])
+            bytes += units * (size_t)g->lat_len[q] * 4;
+    bytes += (size_t)g->eyes * (size_t)g->retina_n * (size_t)g->retina_n * 4;
     if (measures)
-        bytes += units * 9;
+        bytes += units * 21; /* unit maps and the three vision maps */
     return bytes;
 }
 
@@ -511,9 +589,29 @@ remap_status remap_checkpoint_save(const char *path, const remap_model *m,
                                    const int8_t *preferred_region,
                                    remap_error *err)
 {
+    remap_checkpoint_measures ms = {.rf_centre = rf_centre,
+                                    .preferred_region = preferred_region};
+    return remap_checkpoint_save_measures(path, m, scenario_text, device, &ms,
+                                          err);
+}
+
+remap_status remap_checkpoint_save_measures(const char *path,
+                                            const remap_model *m,
+                                            const char *scenario_text,
+                                            const char *device,
+                                            const remap_checkpoint_measures *ms,
+                                            remap_error *err)
+{
     if (!path || !*path || !m || !scenario_text)
         return remap_fail(err, REMAP_EINVAL,
                           "checkpoint save: missing path, model or scenario");
+    if (ms && ms->vision &&
+        (ms->vision->units != m->geom.units || !ms->vision->preference ||
+         !ms->vision->selectivity))
+        return remap_fail(err, REMAP_EINVAL,
+                          "%s: cannot save the vision maps: they are not "
+                          "maps of this model's %d units",
+                          path, m->geom.units);
     h5_quiet q;
     quiet_begin(&q);
     ck c = {path, H5I_INVALID_HID, err};
@@ -521,8 +619,7 @@ remap_status remap_checkpoint_save(const char *path, const remap_model *m,
     void *image = NULL;
     ssize_t size = -1;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    size_t increment = image_increment(m, scenario_text,
-                                       rf_centre || preferred_region);
+    size_t increment = image_increment(m, scenario_text, ms != NULL);
     if (fapl < 0 || H5Pset_fapl_core(fapl, increment, false) < 0) {
         st = h5_fail(&c, REMAP_EIO, "set up", "an in-memory file");
         close_id(fapl, H5Pclose);
@@ -542,7 +639,7 @@ remap_status remap_checkpoint_save(const char *path, const remap_model *m,
         (st = put_params(&c, &m->params)) ||
         (st = put_geometry(&c, &m->geom)) || (st = put_state(&c, m)) ||
         (st = put_conditions(&c, m)) ||
-        (st = put_measures(&c, &m->geom, rf_centre, preferred_region)))
+        (st = put_measures(&c, &m->geom, ms)))
         goto fail;
     if (H5Fflush(c.file, H5F_SCOPE_GLOBAL) < 0 ||
         (size = H5Fget_file_image(c.file, NULL, 0)) < 0) {
@@ -1150,8 +1247,7 @@ static remap_status check_synapses(const ck *c, const remap_model *m,
         const uint8_t *syn = m->synapse + (size_t)u * (size_t)g->cf_len;
         const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
         for (int k = 0; k < g->cf_len; k++) {
-            int rc = remap_cf_receptor(g, u, k % g->cf_side - g->cf_r,
-                                       k / g->cf_side - g->cf_r);
+            int rc = remap_cf_slot_receptor(g, u, k);
             if (syn[k] && rc < 0)
                 return remap_fail(c->err, REMAP_EFORMAT,
                                   "%s: /state/synapse[%d, %d] is %d, a live "
@@ -1175,7 +1271,7 @@ static remap_status check_state(const ck *c, const remap_model *m,
                                 int regions, bool has_added)
 {
     const remap_geometry *g = &m->geom;
-    int n = g->cortex_n, s = g->skin_n;
+    int n = g->cortex_n, s = g->skin_n, rows = g->channels * g->skin_n;
     for (int r = 0; r < g->receptors; r++)
         if (m->skin_region[r] >= regions)
             return remap_fail(c->err, REMAP_EFORMAT,
@@ -1189,10 +1285,61 @@ static remap_status check_state(const ck *c, const remap_model *m,
                            1.0f)) ||
          (st = check_range(c, "/state/gain_recovery", m->gain_recovery, n, n,
                            0.0f, 1.0f)) ||
-         (st = check_range(c, "/state/receptor_gain", m->receptor_gain, s, s,
-                           0.0f, 1.0f))))
+         (st = check_range(c, "/state/receptor_gain", m->receptor_gain, rows,
+                           s, 0.0f, 1.0f))))
         return st;
+    if (g->eyes > 0 &&
+        (st = check_range(c, "/state/retina_gain", m->retina_gain,
+                          g->eyes * g->retina_n, g->retina_n, 0.0f, 1.0f)))
+        return st;
+    for (int q = 0; q < 2; q++) {
+        if (!g->lat_plastic[q])
+            continue;
+        const float *w = m->lateral[q];
+        size_t len = (size_t)g->units * (size_t)g->lat_len[q];
+        for (size_t i = 0; i < len; i++)
+            if (!(w[i] >= 0.0f && w[i] <= FLT_MAX))
+                return remap_fail(c->err, REMAP_EFORMAT,
+                                  "%s: %s[%d, %d] is %g, not a finite "
+                                  "weight >= 0",
+                                  c->path, lateral_name[q],
+                                  (int)(i / (size_t)g->lat_len[q]),
+                                  (int)(i % (size_t)g->lat_len[q]),
+                                  (double)w[i]);
+    }
     return check_synapses(c, m, has_added);
+}
+
+/* The input sheet's planes and the retina, stored in /geometry since the
+ * visual layouts; a file without them was written for the skin (one
+ * plane, no retina). */
+static remap_status check_visual_geometry(const ck *c,
+                                          const remap_geometry *g)
+{
+    const char *names[3] = {"channels", "eyes", "retina_n"};
+    const int want[3] = {g->channels, g->eyes, g->retina_n};
+    const int before[3] = {1, 0, 0};
+    for (int i = 0; i < 3; i++) {
+        htri_t there = H5Aexists_by_name(c->file, "/geometry", names[i],
+                                         H5P_DEFAULT);
+        if (there < 0)
+            return h5_fail(c, REMAP_EFORMAT, "read", "/geometry");
+        int have = before[i];
+        remap_status st;
+        if (there > 0 && (st = get_attr_num(c, "/geometry", names[i],
+                                            H5T_NATIVE_INT, &have)))
+            return st;
+        if (have != want[i])
+            return remap_fail(c->err, REMAP_EFORMAT,
+                              "%s: checkpoint geometry (%s %d%s) does not "
+                              "match the model (%s %d); build the model from "
+                              "the checkpoint's scenario",
+                              c->path, names[i], have,
+                              there > 0 ? "" : ", written before the visual "
+                                               "layouts",
+                              names[i], want[i]);
+    }
+    return REMAP_OK;
 }
 
 /* ---- conditions --------------------------------------------------------- */
@@ -1344,7 +1491,8 @@ static remap_status load(const ck *c, remap_model *m)
     int version;
     bool has_added;
     remap_status st = check_header(c, &version, &has_added);
-    if (st || (st = check_geometry(c, &m->geom, has_added)))
+    if (st || (st = check_geometry(c, &m->geom, has_added)) ||
+        (st = check_visual_geometry(c, &m->geom)))
         return st;
     remap_params p = m->params;
     uint64_t iteration, seed;
@@ -1360,7 +1508,9 @@ static remap_status load(const ck *c, remap_model *m)
     const remap_geometry *g = &m->geom;
     hsize_t units = (hsize_t)g->units, n = (hsize_t)g->cortex_n;
     hsize_t s = (hsize_t)g->skin_n, len = (hsize_t)g->cf_len;
-    const array_spec arrays[] = {
+    /* Receptor arrays: the planes stacked along the rows. */
+    hsize_t rows = (hsize_t)g->channels * s;
+    array_spec arrays[] = {
         {"/state/weights", H5T_FLOAT, H5T_NATIVE_FLOAT, {units, len},
          m->weights},
         {"/state/threshold", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
@@ -1370,8 +1520,9 @@ static remap_status load(const ck *c, remap_model *m)
         {"/state/activity", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n}, m->activity},
         {"/state/active_count", H5T_INTEGER, H5T_NATIVE_UINT32, {n, n},
          m->active_count},
-        {"/state/input", H5T_FLOAT, H5T_NATIVE_FLOAT, {s, s}, m->input},
-        {"/skin/region", H5T_INTEGER, H5T_NATIVE_UINT8, {s, s},
+        {"/state/input", H5T_FLOAT, H5T_NATIVE_FLOAT, {rows, s},
+         m->input},
+        {"/skin/region", H5T_INTEGER, H5T_NATIVE_UINT8, {rows, s},
          m->skin_region},
         /* The added state: read only when the file has it. */
         {"/state/synapse", H5T_INTEGER, H5T_NATIVE_UINT8, {units, len},
@@ -1386,14 +1537,43 @@ static remap_status load(const ck *c, remap_model *m)
          m->gain_recovery},
         {"/state/modulation", H5T_FLOAT, H5T_NATIVE_FLOAT, {n, n},
          m->modulation},
-        {"/state/input_trace", H5T_FLOAT, H5T_NATIVE_FLOAT, {s, s},
+        {"/state/input_trace", H5T_FLOAT, H5T_NATIVE_FLOAT, {rows, s},
          m->input_trace},
-        {"/state/receptor_gain", H5T_FLOAT, H5T_NATIVE_FLOAT, {s, s},
+        {"/state/receptor_gain", H5T_FLOAT, H5T_NATIVE_FLOAT, {rows, s},
          m->receptor_gain},
-        {"/state/affected", H5T_INTEGER, H5T_NATIVE_UINT8, {s, s},
+        {"/state/affected", H5T_INTEGER, H5T_NATIVE_UINT8, {rows, s},
          m->affected},
+        /* The visual layouts' state, where the model and the file have it
+         * (entries from here on are taken only then). */
+        {NULL, H5T_FLOAT, H5T_NATIVE_FLOAT, {0, 0}, NULL},
+        {NULL, H5T_FLOAT, H5T_NATIVE_FLOAT, {0, 0}, NULL},
+        {NULL, H5T_FLOAT, H5T_NATIVE_FLOAT, {0, 0}, NULL},
     };
-    size_t count = has_added ? sizeof arrays / sizeof arrays[0] : 7;
+    size_t fixed = sizeof arrays / sizeof arrays[0] - 3;
+    size_t count = has_added ? fixed : 7;
+    if (has_added) {
+        for (int q = 0; q < 2; q++) {
+            htri_t there = H5Lexists(c->file, lateral_name[q], H5P_DEFAULT);
+            if (there < 0)
+                return h5_fail(c, REMAP_EFORMAT, "look for",
+                               lateral_name[q]);
+            if (!g->lat_plastic[q] || there == 0)
+                continue;
+            arrays[count++] = (array_spec){
+                lateral_name[q], H5T_FLOAT, H5T_NATIVE_FLOAT,
+                {units, (hsize_t)g->lat_len[q]}, m->lateral[q]};
+        }
+        htri_t there = H5Lexists(c->file, "/state/retina_gain", H5P_DEFAULT);
+        if (there < 0)
+            return h5_fail(c, REMAP_EFORMAT, "look for",
+                           "/state/retina_gain");
+        if (g->eyes > 0 && there > 0)
+            arrays[count++] = (array_spec){
+                "/state/retina_gain", H5T_FLOAT, H5T_NATIVE_FLOAT,
+                {(hsize_t)g->eyes * (hsize_t)g->retina_n,
+                 (hsize_t)g->retina_n},
+                m->retina_gain};
+    }
     /* Every shape is checked before the first byte of m is overwritten. */
     for (size_t i = 0; i < count; i++)
         if ((st = read_array(c, &arrays[i], false)))

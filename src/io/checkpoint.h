@@ -6,6 +6,7 @@
 #define REMAP_CHECKPOINT_H
 
 #include "core/status.h"
+#include "measure/vision.h"
 #include "model/model.h"
 
 #include <stdint.h>
@@ -38,6 +39,25 @@ remap_status remap_checkpoint_save(const char *path, const remap_model *m,
                                    const int8_t *preferred_region,
                                    remap_error *err);
 
+/* The measures a checkpoint may carry beside the state, each optional
+ * (NULL: not written). */
+typedef struct remap_checkpoint_measures {
+    const float *rf_centre;         /* [units][2], skin sheet units */
+    const int8_t *preferred_region; /* [units], region index or -1 */
+    /* Visual layouts: the measured maps, written to /measures/vision with
+     * their settings and figures as attributes (docs/checkpoint.md). */
+    const remap_vision_map *vision;
+} remap_checkpoint_measures;
+
+/* As remap_checkpoint_save, with the measures in ms (may be NULL). A
+ * vision map must be of m's geometry (else REMAP_EINVAL). */
+remap_status remap_checkpoint_save_measures(const char *path,
+                                            const remap_model *m,
+                                            const char *scenario_text,
+                                            const char *device,
+                                            const remap_checkpoint_measures *ms,
+                                            remap_error *err);
+
 /* Reads the header and the scenario text (to rebuild the model before
  * loading its state). Fails with REMAP_EIO when the file cannot be read and
  * REMAP_EFORMAT when it is not HDF5, not a remap checkpoint, of a format
@@ -51,13 +71,17 @@ remap_status remap_checkpoint_read_info(const char *path,
 void remap_checkpoint_info_free(remap_checkpoint_info *info);
 
 /* Loads parameters, seed, iteration, the skin region labels, all state
- * arrays and the conditions into m, which must have the checkpoint's
+ * arrays (the plastic lateral weights and the retina gains of the visual
+ * layouts included) and the conditions into m, which must have the checkpoint's
  * geometry, structural plasticity included (else REMAP_EFORMAT naming both
  * geometries, and m is unchanged). Parameters the file lacks keep m's
  * value; unknown ones are ignored. A file written before the synapse
  * flags, gains, traces and conditions existed loads with those at their
- * initial values (docs/checkpoint.md), m being freshly created. The touch
- * table is recomputed from the loaded parameters and conditions. The
+ * initial values (docs/checkpoint.md), m being freshly created; so does a
+ * file without the plastic lateral weights or the retina gains the model
+ * has (one written by a scenario with shared lateral kernels, for a run
+ * started from it). The touch table is recomputed from the loaded
+ * parameters and conditions. The
  * backend is not touched: call remap_model_push afterwards. Values are
  * checked after reading (gains in [0, 1], synapses consistent with the
  * weights and the field, region bits within the layout); a file that

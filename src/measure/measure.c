@@ -41,11 +41,14 @@ static int field_receptor(const remap_geometry *g, int cx, int cy, int k,
 {
     if (!mask[k])
         return -1;
-    int rx = cx + k % g->cf_side - g->cf_r;
-    int ry = cy + k / g->cf_side - g->cf_r;
+    /* Slot k is channel k / cf_area at k % cf_area (one channel on the
+     * skin, where k < cf_area). */
+    int a = k % g->cf_area;
+    int rx = cx + a % g->cf_side - g->cf_r;
+    int ry = cy + a / g->cf_side - g->cf_r;
     if (rx < 0 || ry < 0 || rx >= g->skin_n || ry >= g->skin_n)
         return -1;
-    return ry * g->skin_n + rx;
+    return ry * g->skin_n + rx + k / g->cf_area * g->plane;
 }
 
 static void field_mask(const remap_geometry *g, uint8_t *mask)
@@ -333,6 +336,8 @@ remap_status remap_measure(const remap_model *m, int max_probes,
     memset(out, 0, sizeof *out);
     out->iteration = m->iteration;
     out->regions = remap_model_regions(m);
+    out->visual = g->eyes > 0;
+    out->eyes = g->eyes;
 
     prober p;
     remap_status st = prober_init(&p, m, err);
@@ -359,7 +364,10 @@ remap_status remap_measure(const remap_model *m, int max_probes,
     int affected = 0, localised = 0, affected_decoded = 0;
     double decode_sum = 0, affected_sum = 0;
     float near = REMAP_LOCALISED_SIGMAS * m->params.stimulus.sigma;
-    for (int ry = stride / 2; ry < g->skin_n; ry += stride) {
+    /* A touch on a retina is no stimulus: visual maps are measured with
+     * gratings (measure/vision.h). */
+    int probe_rows = out->visual ? 0 : g->skin_n;
+    for (int ry = stride / 2; ry < probe_rows; ry += stride) {
         for (int rx = stride / 2; rx < g->skin_n; rx += stride) {
             int rc = ry * g->skin_n + rx;
             int best, second;
@@ -600,7 +608,40 @@ static const column columns[] = {
     {"spot_area", COL_FLOAT, F(spot_area)},
     {"spot_rf_size", COL_FLOAT, F(spot_rf_size)},
 };
+
+/* The visual layouts' columns; the od_ ones need two eyes. */
+static const column visual_columns[] = {
+    {"selectivity_mean", COL_FLOAT, F(selectivity_mean)},
+    {"pinwheels", COL_INT, F(pinwheels)},
+    {"pinwheel_density", COL_FLOAT, F(pinwheel_density)},
+    {"hypercolumn", COL_FLOAT, F(hypercolumn)},
+    {"od_mean", COL_FLOAT, F(od_mean)},
+    {"od_spread", COL_FLOAT, F(od_spread)},
+    {"mean_activity", COL_FLOAT, F(mean_activity)},
+    {"mean_threshold", COL_FLOAT, F(mean_threshold)},
+    {"active_units", COL_INT, F(active_units)},
+    {"dead_units", COL_INT, F(dead_units)},
+    {"live_synapses", COL_FLOAT, F(live_synapses)},
+    {"weak_share", COL_FLOAT, F(weak_share)},
+};
 #undef F
+
+/* The column table of a layout, and how many of its columns there are. */
+static const column *column_table(bool visual, size_t *count)
+{
+    if (visual) {
+        *count = sizeof visual_columns / sizeof visual_columns[0];
+        return visual_columns;
+    }
+    *count = sizeof columns / sizeof columns[0];
+    return columns;
+}
+
+/* Whether a column is written for a model with `eyes` eyes. */
+static bool column_used(const column *c, int eyes)
+{
+    return eyes == 2 || strncmp(c->name, "od_", 3) != 0;
+}
 
 void remap_measures_csv_header(const remap_model *m, char *buf, size_t size)
 {
@@ -609,14 +650,18 @@ void remap_measures_csv_header(const remap_model *m, char *buf, size_t size)
     buf[0] = '\0';
     size_t n = 0;
     int regions = remap_model_regions(m);
+    size_t count;
+    const column *table = column_table(m->geom.eyes > 0, &count);
     append(buf, size, &n, "iteration");
-    for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
-        if (columns[c].kind != COL_REGION) {
-            append(buf, size, &n, ",%s", columns[c].name);
+    for (size_t c = 0; c < count; c++) {
+        if (!column_used(&table[c], m->geom.eyes))
+            continue;
+        if (table[c].kind != COL_REGION) {
+            append(buf, size, &n, ",%s", table[c].name);
             continue;
         }
         for (int r = 0; r < regions; r++)
-            append(buf, size, &n, ",%s_%s", columns[c].name,
+            append(buf, size, &n, ",%s_%s", table[c].name,
                    remap_layout_region_name(m->params.layout, r));
     }
 }
@@ -629,9 +674,13 @@ void remap_measures_csv_row(const remap_measures *ms, char *buf, size_t size)
     size_t n = 0;
     const char *base = (const char *)ms;
     append(buf, size, &n, "%llu", (unsigned long long)ms->iteration);
-    for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
-        const char *at = base + columns[c].offset;
-        switch (columns[c].kind) {
+    size_t count;
+    const column *table = column_table(ms->visual, &count);
+    for (size_t c = 0; c < count; c++) {
+        if (!column_used(&table[c], ms->eyes))
+            continue;
+        const char *at = base + table[c].offset;
+        switch (table[c].kind) {
         case COL_FLOAT: {
             float v;
             memcpy(&v, at, sizeof v);

@@ -9,6 +9,7 @@
 
 #include "model/model.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,6 +85,19 @@ typedef struct remap_measures {
                             by weak synapses (below REMAP_WEAK_LEVEL times
                             the field's mean live weight) */
     int dead_units;      /* units with gain 0 */
+
+    /* Visual layouts (visual true): probe touches mean nothing on a
+     * retina, so the probe measures above stay 0 (topographic_error 1,
+     * decode_error NaN) and the maps' measures (measure/vision.h) are
+     * filled in by the caller that measures them (the run). */
+    bool visual;
+    int eyes;               /* 1 or 2; 0 outside the visual layouts */
+    float selectivity_mean; /* mean orientation selectivity */
+    int pinwheels;          /* pinwheels of the preference map */
+    float pinwheel_density; /* per hypercolumn area; NaN when the map has
+                               no measurable period */
+    float hypercolumn;      /* hypercolumn size, sheet units; NaN likewise */
+    float od_mean, od_spread; /* ocular dominance (two eyes; else 0) */
 } remap_measures;
 
 /* Per-unit results, kept in checkpoints. A unit with no afferent weight
@@ -103,7 +117,9 @@ void remap_unit_maps_destroy(remap_unit_maps *maps);
 remap_status remap_unit_maps_compute(const remap_model *m,
                                      remap_unit_maps *maps, remap_error *err);
 
-/* Measures the host state of m. Probe touches (the stimulus shape, centred
+/* Measures the host state of m. In a visual layout only the measures
+ * that need no probe are taken (out->visual set; the caller adds the map
+ * measures). Probe touches (the stimulus shape, centred
  * on a grid of receptors inside each region, at most about max_probes of
  * them; 0: every receptor) are answered by the afferent drive, without
  * settling, so a measurement does not disturb the state. A probe touches
@@ -133,7 +149,9 @@ remap_status remap_measure_affected(const remap_model *m,
 
 /* The metrics.csv header line for m's layout, without the newline (region
  * columns named after its regions: area_palm ... area_d5, or area_vision,
- * area_touch), and one row matching it (no newline), iteration first.
+ * area_touch; in the visual layouts the map columns instead of the probe
+ * ones, docs/measures.md), and one row matching it (no newline),
+ * iteration first.
  * Output that does not fit in size bytes is cut off (always terminated). */
 void remap_measures_csv_header(const remap_model *m, char *buf, size_t size);
 void remap_measures_csv_row(const remap_measures *ms, char *buf, size_t size);

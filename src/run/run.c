@@ -7,6 +7,7 @@
 #include "io/atomic.h"
 #include "io/checkpoint.h"
 #include "io/images.h"
+#include "measure/vision.h"
 
 #include <errno.h>
 #include <math.h>
@@ -25,6 +26,9 @@ typedef struct runner {
     const remap_run_options *opt;
     remap_model *m;
     remap_unit_maps maps;
+    /* Visual layouts: the maps last measured (vision.iteration says when;
+     * no arrays before the first measurement). */
+    remap_vision_map vision;
     remap_csv *csv;
     FILE *log;
     uint32_t *counts_before; /* active_count at the last measurement */
@@ -106,6 +110,31 @@ remap_status remap_run_check_finite(const remap_model *m, remap_error *err)
     return REMAP_OK;
 }
 
+/* Visual layouts: measures the maps of the host state; unless `again`,
+ * maps measured at this iteration already are kept (a checkpoint right
+ * after a measurement; a measurement after events measures again). */
+static remap_status measure_vision(runner *r, bool again, remap_error *err)
+{
+    remap_model *m = r->m;
+    if (m->geom.eyes < 1 || (!again && r->vision.preference &&
+                             r->vision.iteration == m->iteration))
+        return REMAP_OK;
+    remap_vision_map_free(&r->vision);
+    return remap_vision_measure(m, NULL, &r->vision, err);
+}
+
+/* Copies the map measures into the row's measures. A map without a
+ * measurable period has no hypercolumn size or pinwheel density. */
+static void vision_figures(const remap_vision_map *v, remap_measures *ms)
+{
+    ms->selectivity_mean = v->selectivity_mean;
+    ms->pinwheels = v->stats.pinwheels;
+    ms->pinwheel_density = v->stats_ok ? v->stats.density : NAN;
+    ms->hypercolumn = v->stats_ok ? v->stats.lambda_sheet : NAN;
+    ms->od_mean = v->od_mean;
+    ms->od_spread = v->od_spread;
+}
+
 /* Writes a checkpoint of the current state, after checking its health,
  * with the unit maps computed from the same weights. */
 static remap_status save_checkpoint(runner *r, const char *label,
@@ -115,15 +144,20 @@ static remap_status save_checkpoint(runner *r, const char *label,
     if (st)
         return st;
     if ((st = remap_run_check_finite(r->m, err)) ||
-        (st = remap_unit_maps_compute(r->m, &r->maps, err)))
+        (st = remap_unit_maps_compute(r->m, &r->maps, err)) ||
+        (st = measure_vision(r, false, err)))
         return st;
     char path[PATH_MAX_LEN];
     snprintf(path, sizeof path, "%s/checkpoints/checkpoint-%08llu%s%s.h5",
              r->dir, (unsigned long long)r->m->iteration, *label ? "-" : "",
              label);
-    st = remap_checkpoint_save(path, r->m, r->sc->resolved_text,
-                               r->sum->device, r->maps.rf_centre,
-                               r->maps.preferred_region, err);
+    remap_checkpoint_measures ms = {
+        .rf_centre = r->maps.rf_centre,
+        .preferred_region = r->maps.preferred_region,
+        .vision = r->m->geom.eyes > 0 ? &r->vision : NULL,
+    };
+    st = remap_checkpoint_save_measures(path, r->m, r->sc->resolved_text,
+                                        r->sum->device, &ms, err);
     if (st)
         return st;
     snprintf(r->sum->last_checkpoint, sizeof r->sum->last_checkpoint, "%s",
@@ -145,6 +179,11 @@ static remap_status measure(runner *r, remap_error *err)
     if ((st = remap_measure(m, MAX_PROBES, r->counts_before, &r->maps, ms,
                             err)))
         return st;
+    if (ms->visual) {
+        if ((st = measure_vision(r, true, err)))
+            return st;
+        vision_figures(&r->vision, ms);
+    }
     r->sum->measured = true;
     memcpy(r->counts_before, m->active_count,
            (size_t)m->geom.units * sizeof(uint32_t));
@@ -161,12 +200,24 @@ static remap_status measure(runner *r, remap_error *err)
             return st;
     }
     r->marks[0] = '\0';
-    logf_(r,
-          "measure iteration %llu: topographic error %.3f, coverage %.3f, "
-          "rf size %.4f, mean activity %.4f, mean threshold %.3f",
-          (unsigned long long)m->iteration, (double)ms->topographic_error,
-          (double)ms->coverage, (double)ms->rf_size,
-          (double)ms->mean_activity, (double)ms->mean_threshold);
+    if (ms->visual)
+        logf_(r,
+              "measure iteration %llu: selectivity %.3f, %d pinwheels, "
+              "pinwheel density %.2f, hypercolumn %.3f, od mean %.3f "
+              "(spread %.3f), mean activity %.4f, mean threshold %.3f",
+              (unsigned long long)m->iteration,
+              (double)ms->selectivity_mean, ms->pinwheels,
+              (double)ms->pinwheel_density, (double)ms->hypercolumn,
+              (double)ms->od_mean, (double)ms->od_spread,
+              (double)ms->mean_activity, (double)ms->mean_threshold);
+    else
+        logf_(r,
+              "measure iteration %llu: topographic error %.3f, coverage "
+              "%.3f, rf size %.4f, mean activity %.4f, mean threshold %.3f",
+              (unsigned long long)m->iteration,
+              (double)ms->topographic_error, (double)ms->coverage,
+              (double)ms->rf_size, (double)ms->mean_activity,
+              (double)ms->mean_threshold);
 
     bool awake = r->stepped_awake;
     r->stepped_awake = false;
@@ -742,6 +793,7 @@ done:
     free(r.counts_before);
     remap_csv_close(r.csv);
     remap_unit_maps_destroy(&r.maps);
+    remap_vision_map_free(&r.vision);
     remap_model_destroy(r.m);
     if (r.log)
         fclose(r.log);

@@ -1,0 +1,421 @@
+/* The maps of visual models: orientation selectivity develops, ocular
+ * dominance follows the open eye, dead units and bad settings are handled,
+ * checkpoints of visual models resume bit for bit and carry the maps, and a
+ * visual run's metrics.csv has the map columns. The numbers behind the
+ * bounds are in docs/orientation.md. */
+#include "io/checkpoint.h"
+#include "io/metrics_table.h"
+#include "measure/vision.h"
+#include "run/run.h"
+#include "scenario/scenario.h"
+
+#include <criterion/criterion.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A trained map's mean selectivity must be at least this many times that
+ * of its random initial weights (measured: 5 to 7 times after 1000
+ * iterations; the initial value is sampling noise of the random fields). */
+#define SELECTIVITY_GAIN 3.0f
+/* Ocular dominance after monocular deprivation: a mean of 0.5 means the
+ * open eye drives the average unit three times as strongly as the closed
+ * one (measured: above 0.99). With both eyes open and seeing the same
+ * images neither may dominate (measured: |mean| below 0.01). */
+#define OD_SHIFTED 0.5f
+#define OD_BALANCED 0.1f
+
+static char tmp[256];
+
+static void make_tmp(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/remap-test-vision-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp));
+}
+
+static void remove_tmp(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(vision, .init = make_tmp, .fini = remove_tmp);
+
+/* scenarios/v1-development.yaml on a small sheet (cortex 24, retina 12). */
+static remap_scenario *load_v1(const char *layout, const char *seed,
+                               const char *const *more, size_t n_more)
+{
+    char lay[64], sd[32];
+    snprintf(lay, sizeof lay, "sheets.skin.layout=%s", layout);
+    snprintf(sd, sizeof sd, "seed=%s", seed);
+    const char *ov[16] = {"sheets.cortex.density=24", "sheets.skin.density=12",
+                          lay, sd};
+    size_t n = 4;
+    for (size_t i = 0; i < n_more && n < 16; i++)
+        ov[n++] = more[i];
+    remap_scenario *sc = NULL;
+    remap_error err;
+    cr_assert_eq(remap_scenario_load_file(REMAP_SOURCE_DIR
+                                          "/scenarios/v1-development.yaml",
+                                          ov, n, &sc, &err),
+                 REMAP_OK, "%s", err.msg);
+    return sc;
+}
+
+static remap_model *create(const remap_scenario *sc)
+{
+    remap_model *m;
+    remap_error err;
+    cr_assert_eq(remap_model_create(&sc->params, sc->seed, &remap_ref_backend,
+                                    NULL, &m, &err),
+                 REMAP_OK, "%s", err.msg);
+    return m;
+}
+
+static void measure(const remap_model *m, remap_vision_map *map)
+{
+    remap_error err;
+    cr_assert_eq(remap_vision_measure(m, NULL, map, &err), REMAP_OK, "%s",
+                 err.msg);
+}
+
+static void step(remap_model *m, uint64_t n)
+{
+    remap_error err;
+    cr_assert_eq(remap_model_step(m, n, &err), REMAP_OK, "%s", err.msg);
+}
+
+/* Every value of a map in its range. */
+static void check_ranges(const remap_vision_map *map)
+{
+    for (int u = 0; u < map->units; u++) {
+        cr_assert(map->preference[u] >= 0.0f &&
+                      map->preference[u] < 3.14159266f,
+                  "unit %d: preference %g", u, (double)map->preference[u]);
+        cr_assert(map->selectivity[u] >= 0.0f && map->selectivity[u] <= 1.0f,
+                  "unit %d: selectivity %g", u, (double)map->selectivity[u]);
+        if (map->od)
+            cr_assert(map->od[u] >= -1.0f && map->od[u] <= 1.0f,
+                      "unit %d: od %g", u, (double)map->od[u]);
+    }
+}
+
+static void selectivity_develops(const char *seed)
+{
+    remap_scenario *sc = load_v1("retina", seed, NULL, 0);
+    remap_model *m = create(sc);
+    remap_vision_map before, after;
+    measure(m, &before);
+    check_ranges(&before);
+    cr_assert_null(before.od);
+    cr_assert_eq(before.living, m->geom.units);
+    step(m, 1000);
+    measure(m, &after);
+    check_ranges(&after);
+    cr_assert_geq(after.selectivity_mean,
+                  SELECTIVITY_GAIN * before.selectivity_mean,
+                  "seed %s: mean selectivity %.4f after 1000 iterations, "
+                  "%.4f before",
+                  seed, (double)after.selectivity_mean,
+                  (double)before.selectivity_mean);
+    /* A developed map has a period the spectrum finds. */
+    cr_assert(after.stats_ok, "seed %s: no hypercolumn size", seed);
+    cr_assert_gt(after.stats.lambda_sheet, 0.0f);
+    cr_assert_gt(after.stats.pinwheels, 0);
+    remap_vision_map_free(&before);
+    remap_vision_map_free(&after);
+    remap_model_destroy(m);
+    remap_scenario_destroy(sc);
+}
+
+Test(vision, selectivity_develops_seed_1) { selectivity_develops("1"); }
+
+Test(vision, selectivity_develops_seed_2) { selectivity_develops("2"); }
+
+Test(vision, od_follows_the_open_eye)
+{
+    remap_scenario *sc = load_v1("binocular", "1", NULL, 0);
+    remap_model *deprived = create(sc), *normal = create(sc);
+    remap_vision_map map;
+    measure(deprived, &map);
+    cr_assert_not_null(map.od);
+    check_ranges(&map);
+    cr_assert_lt(fabsf(map.od_mean), OD_BALANCED, "initial od mean %.3f",
+                 (double)map.od_mean);
+    cr_assert_gt(map.od_spread, 0.0f);
+    remap_vision_map_free(&map);
+
+    /* Silence the left eye (region 0) while training, then open it again
+     * for the measurement, as a deprivation experiment tests both eyes. */
+    remap_error err;
+    remap_model_deafferent(deprived, 1u << 0, true);
+    cr_assert_eq(remap_model_push(deprived, &err), REMAP_OK, "%s", err.msg);
+    step(deprived, 300);
+    step(normal, 300);
+    remap_model_deafferent(deprived, 1u << 0, false);
+    cr_assert_eq(remap_model_push(deprived, &err), REMAP_OK, "%s", err.msg);
+
+    measure(deprived, &map);
+    check_ranges(&map);
+    cr_assert_gt(map.od_mean, OD_SHIFTED,
+                 "od mean %.3f after the left eye was silenced",
+                 (double)map.od_mean);
+    remap_vision_map_free(&map);
+    measure(normal, &map);
+    cr_assert_lt(fabsf(map.od_mean), OD_BALANCED,
+                 "od mean %.3f with both eyes open", (double)map.od_mean);
+    remap_vision_map_free(&map);
+    remap_model_destroy(deprived);
+    remap_model_destroy(normal);
+    remap_scenario_destroy(sc);
+}
+
+Test(vision, dead_units_respond_to_nothing)
+{
+    remap_scenario *sc = load_v1("binocular", "3", NULL, 0);
+    remap_model *m = create(sc);
+    step(m, 100);
+    remap_shape disc = {.kind = REMAP_SHAPE_DISC, .cx = 0.5f, .cy = 0.5f,
+                        .radius = 0.2f};
+    int killed = remap_model_lesion(m, &disc, 0.0f, 1.0f, 0);
+    cr_assert_gt(killed, 0);
+    remap_vision_map map;
+    measure(m, &map);
+    check_ranges(&map);
+    cr_assert_eq(map.living, m->geom.units - killed);
+    int dead = 0;
+    for (int u = 0; u < m->geom.units; u++) {
+        if (m->unit_gain[u] != 0.0f)
+            continue;
+        dead++;
+        cr_assert_eq(map.selectivity[u], 0.0f, "dead unit %d", u);
+        cr_assert_eq(map.od[u], 0.0f, "dead unit %d", u);
+    }
+    cr_assert_eq(dead, killed);
+    cr_assert_gt(map.selectivity_mean, 0.0f);
+    remap_vision_map_free(&map);
+    remap_model_destroy(m);
+    remap_scenario_destroy(sc);
+}
+
+Test(vision, refuses_what_it_cannot_measure)
+{
+    remap_scenario *sc = load_v1("retina", "1", NULL, 0);
+    remap_model *m = create(sc);
+    remap_vision_map map;
+    remap_error err;
+    remap_vision_settings s;
+    remap_vision_settings_default(&s);
+    s.orientations = 1;
+    cr_assert_eq(remap_vision_measure(m, &s, &map, &err), REMAP_EINVAL);
+    cr_assert_not_null(strstr(err.msg, "orientations is 1"), "%s", err.msg);
+    remap_vision_settings_default(&s);
+    s.frequency = 0.0f;
+    cr_assert_eq(remap_vision_measure(m, &s, &map, &err), REMAP_EINVAL);
+    cr_assert_not_null(strstr(err.msg, "frequency 0"), "%s", err.msg);
+    remap_vision_map_free(&map); /* zeroed: harmless */
+    remap_model_destroy(m);
+    remap_scenario_destroy(sc);
+
+    const char *hand[] = {"sheets.skin.density=12",
+                          "sheets.cortex.density=12"};
+    cr_assert_eq(remap_scenario_load_default(hand, 2, &sc, &err), REMAP_OK,
+                 "%s", err.msg);
+    m = create(sc);
+    cr_assert_eq(remap_vision_measure(m, NULL, &map, &err), REMAP_EINVAL);
+    cr_assert_not_null(strstr(err.msg, "not in a visual layout"), "%s",
+                       err.msg);
+    remap_model_destroy(m);
+    remap_scenario_destroy(sc);
+}
+
+/* Bitwise equality of the state a resume must reproduce. */
+static void same_state(const remap_model *a, const remap_model *b)
+{
+    const remap_geometry *g = &a->geom;
+    size_t u = (size_t)g->units, px = (size_t)g->retina_n * (size_t)g->retina_n;
+    cr_assert_eq(a->iteration, b->iteration);
+    cr_assert(!memcmp(a->weights, b->weights, u * (size_t)g->cf_len * 4),
+              "afferent weights differ");
+    for (int q = 0; q < 2; q++) {
+        cr_assert_eq(g->lat_plastic[q], 1);
+        cr_assert(!memcmp(a->lateral[q], b->lateral[q],
+                          u * (size_t)g->lat_len[q] * 4),
+                  "lateral weights %d differ", q);
+    }
+    cr_assert(!memcmp(a->threshold, b->threshold, u * 4), "thresholds");
+    cr_assert(!memcmp(a->avg_activity, b->avg_activity, u * 4), "averages");
+    cr_assert(!memcmp(a->activity, b->activity, u * 4), "activity");
+    cr_assert(!memcmp(a->input, b->input, (size_t)g->receptors * 4), "input");
+    cr_assert(!memcmp(a->retina_gain, b->retina_gain,
+                      (size_t)g->eyes * px * 4),
+              "retina gains differ");
+}
+
+/* Both lateral projections plastic, so both are state. */
+static const char *const plastic[] = {
+    "projections.lateral_excitatory.plastic=true",
+    "projections.lateral_excitatory.learning_rate=0.2"};
+
+Test(vision, checkpoint_resumes_bit_for_bit)
+{
+    remap_scenario *sc = load_v1("binocular", "4", plastic, 2);
+    remap_model *a = create(sc);
+    step(a, 40);
+    /* A scotoma in the left eye: the retina gains are state. */
+    remap_shape disc = {.kind = REMAP_SHAPE_DISC, .cx = 0.3f, .cy = 0.6f,
+                        .radius = 0.15f};
+    cr_assert_gt(remap_model_retinal_lesion(a, &disc, 1u), 0);
+    remap_error err;
+    cr_assert_eq(remap_model_push(a, &err), REMAP_OK, "%s", err.msg);
+    step(a, 40);
+    cr_assert_eq(remap_model_pull(a, &err), REMAP_OK, "%s", err.msg);
+    char path[400];
+    snprintf(path, sizeof path, "%s/a.h5", tmp);
+    cr_assert_eq(remap_checkpoint_save(path, a, sc->resolved_text, NULL, NULL,
+                                       NULL, &err),
+                 REMAP_OK, "%s", err.msg);
+
+    remap_model *b = create(sc);
+    cr_assert_eq(remap_checkpoint_load(path, b, &err), REMAP_OK, "%s",
+                 err.msg);
+    cr_assert_eq(remap_model_push(b, &err), REMAP_OK, "%s", err.msg);
+    same_state(a, b);
+    step(a, 40);
+    step(b, 40);
+    same_state(a, b);
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+    remap_scenario_destroy(sc);
+}
+
+/* Reads a float dataset of cortex_n^2 values from a checkpoint. */
+static void read_map(const char *path, const char *name, float *out)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    cr_assert_geq(ds, 0, "no %s in %s", name, path);
+    cr_assert_geq(H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
+                          H5P_DEFAULT, out),
+                  0);
+    H5Dclose(ds);
+    H5Fclose(f);
+}
+
+static remap_status run_into(const remap_scenario *sc, const char *sub,
+                             const char *resume, uint64_t last,
+                             remap_run_summary *sum, remap_error *err)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", tmp, sub);
+    remap_run_options opt = {.out_dir = dir, .resume = resume,
+                             .iterations = last, .reference = true};
+    return remap_run(sc, &opt, sum, err);
+}
+
+static remap_model *load_state(const remap_scenario *sc, const char *path)
+{
+    remap_model *m = create(sc);
+    remap_error err;
+    cr_assert_eq(remap_checkpoint_load(path, m, &err), REMAP_OK, "%s",
+                 err.msg);
+    return m;
+}
+
+static const char *const short_run[] = {
+    "projections.lateral_excitatory.plastic=true", "measure.interval=30",
+    "checkpoint.interval=30"};
+
+Test(vision, run_resumes_and_stores_the_maps)
+{
+    remap_scenario *sc = load_v1("binocular", "5", short_run, 3);
+    remap_run_summary sum;
+    remap_error err;
+    cr_assert_eq(run_into(sc, "straight", NULL, 60, &sum, &err), REMAP_OK,
+                 "%s", err.msg);
+    char straight[4096];
+    snprintf(straight, sizeof straight, "%s", sum.last_checkpoint);
+    cr_assert(sum.measured && sum.measures.visual);
+    cr_assert_eq(run_into(sc, "split", NULL, 30, &sum, &err), REMAP_OK, "%s",
+                 err.msg);
+    char half[600];
+    snprintf(half, sizeof half, "%s/split/checkpoints/checkpoint-00000030.h5",
+             tmp);
+    cr_assert_eq(run_into(sc, "split", half, 60, &sum, &err), REMAP_OK, "%s",
+                 err.msg);
+    remap_model *a = load_state(sc, straight);
+    remap_model *b = load_state(sc, sum.last_checkpoint);
+    cr_assert_eq(a->iteration, 60);
+    same_state(a, b);
+
+    /* The stored maps are those of the stored state. */
+    remap_vision_map map;
+    measure(b, &map);
+    size_t n = (size_t)b->geom.units;
+    float *stored = malloc(n * sizeof(float));
+    cr_assert_not_null(stored);
+    const char *names[3] = {"/measures/vision/preference",
+                            "/measures/vision/selectivity",
+                            "/measures/vision/od"};
+    const float *mine[3] = {map.preference, map.selectivity, map.od};
+    for (int i = 0; i < 3; i++) {
+        read_map(sum.last_checkpoint, names[i], stored);
+        cr_assert(!memcmp(stored, mine[i], n * sizeof(float)),
+                  "%s differs from the map of the stored state", names[i]);
+    }
+    free(stored);
+    remap_vision_map_free(&map);
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+    remap_scenario_destroy(sc);
+}
+
+/* The header of a visual run's metrics.csv: the map columns, no probe
+ * columns, od_* only with two eyes; every row's selectivity in (0, 1]. */
+static void check_metrics(const char *layout, bool binocular)
+{
+    remap_scenario *sc = load_v1(layout, "6", short_run + 1, 1);
+    remap_run_summary sum;
+    remap_error err;
+    cr_assert_eq(run_into(sc, layout, NULL, 60, &sum, &err), REMAP_OK, "%s",
+                 err.msg);
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s/metrics.csv", tmp, layout);
+    remap_metrics_table t;
+    cr_assert_eq(remap_metrics_table_read(path, &t, &err), REMAP_OK, "%s",
+                 err.msg);
+    const char *want[] = {"selectivity_mean", "pinwheels", "pinwheel_density",
+                          "hypercolumn", "mean_activity", "mean_threshold",
+                          "active_units", "dead_units", "events"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert_geq(remap_metrics_table_column(&t, want[i]), 0,
+                      "%s: no column %s", layout, want[i]);
+    cr_assert_eq(remap_metrics_table_column(&t, "od_mean") >= 0, binocular);
+    cr_assert_eq(remap_metrics_table_column(&t, "od_spread") >= 0, binocular);
+    cr_assert_lt(remap_metrics_table_column(&t, "topographic_error"), 0);
+    cr_assert_eq(t.rows, 3); /* iterations 0, 30, 60 */
+    int sel = remap_metrics_table_column(&t, "selectivity_mean");
+    for (size_t r = 0; r < t.rows; r++) {
+        double v = remap_metrics_table_value(&t, r, sel);
+        cr_assert(v > 0.0 && v <= 1.0, "row %zu: selectivity %g", r, v);
+    }
+    double last = remap_metrics_table_value(&t, t.rows - 1, sel);
+    cr_assert_float_eq(last, (double)sum.measures.selectivity_mean, 1e-5);
+    remap_metrics_table_free(&t);
+    remap_scenario_destroy(sc);
+}
+
+Test(vision, metrics_have_the_map_columns_binocular)
+{
+    check_metrics("binocular", true);
+}
+
+Test(vision, metrics_have_the_map_columns_retina)
+{
+    check_metrics("retina", false);
+}
