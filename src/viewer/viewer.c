@@ -186,10 +186,12 @@ static void report(viewer *v, const char *fmt, ...)
     v->opt->report(v->opt->report_ctx, line);
 }
 
+/* Panels that draw the cortex square (clicks probe, drags lesion). */
 static bool is_cortex(int panel)
 {
     return panel == REMAP_FRAME_MAP || panel == REMAP_FRAME_ACTIVITY ||
-           panel == REMAP_FRAME_THRESHOLD;
+           panel == REMAP_FRAME_THRESHOLD ||
+           panel == REMAP_FRAME_ORIENTATION || panel == REMAP_FRAME_OCULAR;
 }
 
 /* ======================================================================
