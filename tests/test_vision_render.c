@@ -373,3 +373,32 @@ Test(vision_render, render_command_refuses_them_before_the_run)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* The maps are measured once per iteration: a frame of the same
+ * iteration reuses them even when the weights changed meanwhile (only
+ * steps change them in a run), and the next iteration measures again. */
+Test(vision_render, maps_are_measured_once_per_iteration)
+{
+    remap_model *m = visual_model(REMAP_LAYOUT_RETINA);
+    remap_renderer *r = renderer(m, "orientation");
+    remap_image a = {0}, b = {0}, c = {0};
+    draw_decoded(r, m, &a);
+    size_t bytes = (size_t)m->geom.units * (size_t)m->geom.cf_len;
+    memset(m->weights, 0, bytes * sizeof *m->weights);
+    draw_decoded(r, m, &b);
+    size_t frame = (size_t)a.width * (size_t)a.height * 4;
+    cr_assert_eq(memcmp(a.rgba, b.rgba, frame), 0,
+                 "the same iteration was measured again");
+    m->iteration++;
+    draw_decoded(r, m, &c);
+    /* No weights: no response, selectivity 0, every unit dim grey. */
+    uint8_t grey[4];
+    remap_colour_orientation(0.0f, 0.0f, grey);
+    for (int u = 0; u < m->geom.units; u++)
+        cr_assert_arr_eq(unit_pixel(r, &c, m, 0, u), grey, 3, "unit %d", u);
+    remap_image_free(&a);
+    remap_image_free(&b);
+    remap_image_free(&c);
+    remap_renderer_destroy(r);
+    remap_model_destroy(m);
+}
