@@ -26,7 +26,7 @@ static const char *const panel_titles[REMAP_FRAME_PANEL_COUNT] = {
     "receptive fields",
     "skin and touch",
     "cortical area per region",
-    "orientation preference (brightness: selectivity)",
+    "orientation (brightness: selectivity)",
     "ocular dominance"};
 
 
