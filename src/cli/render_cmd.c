@@ -28,7 +28,9 @@ const char remap_render_help[] =
     "  --log-frames K       K frames spaced logarithmically (a time-lapse)\n"
     "  --size WxH           frame size, even sides (default 1280x720)\n"
     "  --panels LIST        comma-separated: map, activity, threshold,\n"
-    "                       fields, skin, plot (default map,activity,skin,plot)\n"
+    "                       fields, skin, plot, and for visual layouts\n"
+    "                       orientation, ocular (binocular only)\n"
+    "                       (default map,activity,skin,plot)\n"
     "  --compression L      PNG compression 0-9 (default 3)\n"
     "  --mp4 FILE           make the video with ffmpeg when it is installed\n"
     "\n"
@@ -71,10 +73,18 @@ static remap_status scenario_defaults(render_cli *r, const remap_scenario *sc,
     if (!r->frames.every && !r->frames.log_frames)
         r->frames.every = sc->frames.every;
     if (!r->panels_given &&
-        remap_frame_panels_parse(sc->frames.panels, r->frames.panels,
-                                 &r->frames.panel_count, err))
+        (remap_frame_panels_parse(sc->frames.panels, r->frames.panels,
+                                  &r->frames.panel_count, err) ||
+         remap_frame_panels_check(r->frames.panels, r->frames.panel_count,
+                                  sc->params.layout, err)))
         return remap_error_prefix(err, "%s: outputs.frames.panels",
                                   sc->frames.panels_place);
+    /* Panels the scenario's layout cannot show fail here, before the
+     * run. */
+    if (r->panels_given &&
+        remap_frame_panels_check(r->frames.panels, r->frames.panel_count,
+                                 sc->params.layout, err))
+        return remap_error_prefix(err, "--panels (scenario %s)", sc->name);
     return REMAP_OK;
 }
 

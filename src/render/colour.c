@@ -47,6 +47,29 @@ void remap_colour_scalar_map(uint8_t lut[256][4])
     }
 }
 
+void remap_colour_orientation(float preference, float strength,
+                              uint8_t out[4])
+{
+    const double pi = 3.14159265358979323846;
+    double s = strength < 0.0f ? 0.0 : strength > 1.0f ? 1.0 : (double)strength;
+    /* Twice the angle: orientations are cyclic over pi. The offset puts
+     * 0 (horizontal) at red. */
+    double h = 2.0 * (double)preference + 30.0 * pi / 180.0;
+    double L = 0.25 + 0.50 * s, C = 0.12 * s;
+    oklab_to_srgb(L, C * cos(h), C * sin(h), out);
+}
+
+void remap_colour_ocular_map(uint8_t lut[256][4])
+{
+    const double pi = 3.14159265358979323846;
+    for (int i = 0; i < 256; i++) {
+        double t = i / 127.5 - 1.0, a = fabs(t);
+        double L = 0.93 - 0.43 * a, C = 0.12 * a;
+        double h = (t < 0 ? 255.0 : 55.0) * pi / 180.0;
+        oklab_to_srgb(L, C * cos(h), C * sin(h), lut[i]);
+    }
+}
+
 void remap_colour_regions(int layout, uint8_t out[REMAP_REGION_COUNT][4])
 {
     /* Okabe & Ito 2008: reddish purple, orange, sky blue, bluish green,

@@ -5,6 +5,7 @@
 
 #include "core/suggest.h"
 #include "measure/measure.h"
+#include "measure/vision.h"
 #include "render/colour.h"
 #include "render/text.h"
 
@@ -15,11 +16,18 @@
 #include <string.h>
 
 static const char *const panel_names[REMAP_FRAME_PANEL_COUNT] = {
-    "map", "activity", "threshold", "fields", "skin", "plot"};
+    "map",  "activity", "threshold",   "fields",
+    "skin", "plot",     "orientation", "ocular"};
 
 static const char *const panel_titles[REMAP_FRAME_PANEL_COUNT] = {
-    "map: receptive-field centres", "activity", "adaptive threshold",
-    "receptive fields",             "skin and touch", "cortical area per region"};
+    "map: receptive-field centres",
+    "activity",
+    "adaptive threshold",
+    "receptive fields",
+    "skin and touch",
+    "cortical area per region",
+    "orientation (brightness: selectivity)",
+    "ocular dominance"};
 
 
 /* Fixed colour limits, so that frames of a sequence compare. */
@@ -62,7 +70,8 @@ remap_status remap_frame_panels_parse(const char *list, int *panels,
                 snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
             return remap_fail(err, REMAP_EUSAGE,
                               "unknown panel '%s'%s; the panels are map, "
-                              "activity, threshold, fields, skin, plot",
+                              "activity, threshold, fields, skin, plot, "
+                              "orientation, ocular",
                               name, hint);
         }
         for (int i = 0; i < *count; i++)
@@ -74,6 +83,26 @@ remap_status remap_frame_panels_parse(const char *list, int *panels,
             return REMAP_OK;
         p += len + 1;
     }
+}
+
+remap_status remap_frame_panels_check(const int *panels, int count,
+                                      int layout, remap_error *err)
+{
+    for (int i = 0; i < count; i++) {
+        int p = panels[i];
+        if (p == REMAP_FRAME_ORIENTATION && !remap_layout_is_visual(layout))
+            return remap_fail(err, REMAP_EUSAGE,
+                              "panel 'orientation' needs a visual layout "
+                              "(sheets.skin.layout: retina or binocular), "
+                              "not '%s'",
+                              remap_layout_name(layout));
+        if (p == REMAP_FRAME_OCULAR && layout != REMAP_LAYOUT_BINOCULAR)
+            return remap_fail(err, REMAP_EUSAGE,
+                              "panel 'ocular' needs the binocular layout "
+                              "(sheets.skin.layout: binocular), not '%s'",
+                              remap_layout_name(layout));
+    }
+    return REMAP_OK;
 }
 
 remap_status remap_frame_size_check(int width, int height, remap_error *err)
@@ -116,6 +145,11 @@ struct remap_renderer {
     remap_unit_maps maps;
     plot_point *points;
     size_t point_count;
+    /* The visual maps, measured for vision_iteration when vision_ok. */
+    uint8_t od_lut[256][4];
+    remap_vision_map vision;
+    uint64_t vision_iteration;
+    bool vision_ok;
 };
 
 /* ---- Layout ------------------------------------------------------------- */
@@ -138,12 +172,11 @@ static void layout(remap_renderer *r)
 }
 
 /* The content area of a cell: below its label, inside a margin, and
- * leaving room on the right for a colour key when asked. */
-static rect content(const remap_renderer *r, rect cell, bool key, bool square)
+ * leaving key_w pixels on the right for a colour key. */
+static rect content(const remap_renderer *r, rect cell, int key_w, bool square)
 {
     int margin = cell.w / 40 < 4 ? 4 : cell.w / 40;
     int label = r->label_px * 2;
-    int key_w = key ? r->label_px * 4 : 0;
     rect c = {cell.x + margin, cell.y + label, cell.w - 2 * margin - key_w,
               cell.h - label - margin};
     if (square) {
@@ -207,20 +240,85 @@ static void draw_title(remap_renderer *r, remap_image *img, uint64_t it,
 
 /* ---- Colour key --------------------------------------------------------- */
 
-static void colour_key(remap_renderer *r, remap_image *img, rect c, float lo,
-                       float hi)
+/* A vertical bar of lut beside content c, labelled at its top and
+ * bottom. */
+static void key_bar(remap_renderer *r, remap_image *img, rect c,
+                    const uint8_t lut[256][4], const char *top,
+                    const char *bottom)
 {
     int bar_w = r->label_px, x = c.x + c.w + r->label_px / 2;
     for (int j = 0; j < c.h; j++) {
         int i = (int)((long)(c.h - 1 - j) * 255 / (c.h > 1 ? c.h - 1 : 1));
-        remap_image_fill(img, x, c.y + j, bar_w, 1, r->lut[i]);
+        remap_image_fill(img, x, c.y + j, bar_w, 1, lut[i]);
     }
-    char s[32];
     int px = r->label_px * 4 / 5;
-    snprintf(s, sizeof s, "%g", (double)hi);
-    text(r, img, x + bar_w + 2, c.y + px, px, remap_colour_dim_text, s);
-    snprintf(s, sizeof s, "%g", (double)lo);
-    text(r, img, x + bar_w + 2, c.y + c.h, px, remap_colour_dim_text, s);
+    text(r, img, x + bar_w + 2, c.y + px, px, remap_colour_dim_text, top);
+    text(r, img, x + bar_w + 2, c.y + c.h, px, remap_colour_dim_text, bottom);
+}
+
+static void colour_key(remap_renderer *r, remap_image *img, rect c, float lo,
+                       float hi)
+{
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%g", (double)hi);
+    snprintf(b, sizeof b, "%g", (double)lo);
+    key_bar(r, img, c, r->lut, a, b);
+}
+
+/* Room the orientation key takes beside its panel. */
+static int orientation_key_width(const remap_renderer *r)
+{
+    return r->label_px * 9;
+}
+
+/* The orientation key: a half-disc beside content c, each direction from
+ * its centre (0 to the right, 90 degrees up) in the colour of that
+ * orientation, brightness growing with the radius as selectivity does up
+ * to REMAP_FRAME_SELECTIVITY_HI at the rim; angles labelled. */
+static void orientation_key(remap_renderer *r, remap_image *img, rect c)
+{
+    const double pi = 3.14159265358979323846;
+    int px = r->label_px * 4 / 5;
+    int label_w = remap_text_width(r->font, px, "135\xc2\xb0");
+    int x0 = c.x + c.w + r->label_px / 2;
+    int kw = c.x + c.w + orientation_key_width(r) - x0;
+    int radius = (kw - 2 * label_w - 4) / 2;
+    if (radius > c.h / 3)
+        radius = c.h / 3;
+    if (radius < 4)
+        return;
+    int cx = x0 + kw / 2, cy = c.y + c.h / 2;
+    for (int dy = -radius; dy <= 0; dy++)
+        for (int dx = -radius; dx <= radius; dx++) {
+            double d = sqrt((double)(dx * dx + dy * dy));
+            if (d > radius)
+                continue;
+            /* The rim row at full brightness; the centre dark. */
+            double s = d / (radius - 1);
+            double a = atan2((double)-dy, (double)dx);
+            uint8_t col[4];
+            remap_colour_orientation((float)a, (float)(s > 1 ? 1 : s), col);
+            memcpy(remap_image_at(img, cx + dx, cy + dy), col, 4);
+        }
+    static const char *const labels[4] = {"0\xc2\xb0", "45\xc2\xb0",
+                                          "90\xc2\xb0", "135\xc2\xb0"};
+    for (int k = 0; k < 4; k++) {
+        double a = k * pi / 4;
+        int lx = cx + (int)lround((radius + 3) * cos(a));
+        int ly = cy - (int)lround((radius + 3) * sin(a));
+        int w = remap_text_width(r->font, px, labels[k]);
+        /* Anchored by the side that faces the disc. */
+        int tx = k == 0 ? lx : k == 1 ? lx : k == 2 ? lx - w / 2 : lx - w;
+        int ty = k == 0 ? ly + px / 3 : ly;
+        text(r, img, tx, ty, px, remap_colour_dim_text, labels[k]);
+    }
+    char s[48];
+    snprintf(s, sizeof s, "0 to %g", (double)REMAP_FRAME_SELECTIVITY_HI);
+    int w = remap_text_width(r->font, px, "selectivity");
+    text(r, img, cx - w / 2, cy + px + 4, px, remap_colour_dim_text,
+         "selectivity");
+    w = remap_text_width(r->font, px, s);
+    text(r, img, cx - w / 2, cy + 2 * px + 7, px, remap_colour_dim_text, s);
 }
 
 /* ---- Cortical panels (the backend's kernels) --------------------------- */
@@ -241,6 +339,93 @@ static remap_status cortex_panel(remap_renderer *r, remap_model *m,
     for (int j = 0; j < c.h; j++)
         memcpy(remap_image_at(img, c.x, c.y + j),
                r->panel_rgba + (size_t)j * (size_t)c.w * 4, (size_t)c.w * 4);
+    return REMAP_OK;
+}
+
+/* ---- Visual maps ------------------------------------------------------ */
+
+/* Measures the visual maps of m unless those of its iteration are kept:
+ * a measurement costs as much as tens of iterations, and the frames of
+ * one iteration (a paused viewer) show the same maps. */
+static remap_status measure_vision(remap_renderer *r, const remap_model *m,
+                                   remap_error *err)
+{
+    if (r->vision_ok && r->vision_iteration == m->iteration)
+        return REMAP_OK;
+    if (r->vision_ok)
+        remap_vision_map_free(&r->vision);
+    r->vision_ok = false;
+    memset(&r->vision, 0, sizeof r->vision);
+    remap_vision_settings vs;
+    remap_vision_settings_default(&vs);
+    remap_status st = remap_vision_measure(m, &vs, &r->vision, err);
+    if (st)
+        return remap_error_prefix(err, "render: measuring the visual maps");
+    r->vision_ok = true;
+    r->vision_iteration = m->iteration;
+    return REMAP_OK;
+}
+
+/* Colour of unit u: dead units in the lesion colour, a penumbra blended
+ * towards it by its lost gain, as the cortical kernels draw them. */
+static void unit_gain_blend(const remap_model *m, int u, uint8_t col[4])
+{
+    float gain = m->unit_gain[u];
+    if (gain <= 0.0f) {
+        memcpy(col, remap_colour_lesion, 4);
+    } else if (gain < 1.0f) {
+        for (int c = 0; c < 3; c++)
+            col[c] = (uint8_t)((float)col[c] * gain +
+                               (float)remap_colour_lesion[c] * (1.0f - gain) +
+                               0.5f);
+    }
+}
+
+/* A map of per-unit colours scaled to content c, nearest unit, the
+ * sheet's top row at the top, as the cortical kernels scale the cortex. */
+static void unit_panel(const remap_model *m, remap_image *img, rect c,
+                       const uint8_t (*colour)[4])
+{
+    int n = m->geom.cortex_n;
+    for (int j = 0; j < c.h; j++) {
+        int row = n - 1 - (int)((long)j * n / c.h);
+        for (int i = 0; i < c.w; i++) {
+            int col = (int)((long)i * n / c.w);
+            memcpy(remap_image_at(img, c.x + i, c.y + j),
+                   colour[row * n + col], 4);
+        }
+    }
+}
+
+static remap_status vision_panel(remap_renderer *r, const remap_model *m,
+                                 remap_image *img, int panel, rect c,
+                                 remap_error *err)
+{
+    remap_status st = measure_vision(r, m, err);
+    if (st)
+        return st;
+    const remap_vision_map *v = &r->vision;
+    if (panel == REMAP_FRAME_OCULAR && !v->od)
+        return remap_fail(err, REMAP_EINVAL,
+                          "render: the ocular panel needs a map of two eyes");
+    int units = m->geom.units;
+    uint8_t(*colour)[4] = malloc((size_t)units * sizeof *colour);
+    if (!colour)
+        return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
+    for (int u = 0; u < units; u++) {
+        if (panel == REMAP_FRAME_ORIENTATION) {
+            remap_colour_orientation(
+                v->preference[u],
+                v->selectivity[u] / REMAP_FRAME_SELECTIVITY_HI, colour[u]);
+        } else {
+            float t = (v->od[u] + 1.0f) * 0.5f * 255.0f + 0.5f;
+            int i = t < 0.0f ? 0 : t > 255.0f ? 255 : (int)t;
+            memcpy(colour[u], r->od_lut[i], 4);
+        }
+        unit_gain_blend(m, u, colour[u]);
+    }
+    unit_panel(m, img, c, (const uint8_t(*)[4])colour);
+    free(colour);
     return REMAP_OK;
 }
 
@@ -450,6 +635,9 @@ remap_status remap_renderer_create(const remap_render_options *opt,
     if (opt->panel_count < 1 || opt->panel_count > REMAP_FRAME_MAX_PANELS)
         return remap_fail(err, REMAP_EUSAGE, "a frame needs 1 to %d panels",
                           REMAP_FRAME_MAX_PANELS);
+    if ((st = remap_frame_panels_check(opt->panels, opt->panel_count,
+                                       m->params.layout, err)))
+        return st;
     remap_renderer *r = calloc(1, sizeof *r);
     if (!r)
         return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
@@ -466,6 +654,7 @@ remap_status remap_renderer_create(const remap_render_options *opt,
         return st;
     }
     remap_colour_scalar_map(r->lut);
+    remap_colour_ocular_map(r->od_lut);
     remap_colour_regions(m->params.layout, r->regions);
     r->region_count = remap_model_regions(m);
     memcpy(r->rq.lut, r->lut, sizeof r->lut);
@@ -486,6 +675,8 @@ void remap_renderer_destroy(remap_renderer *r)
         remap_font_close(r->font);
     if (r->maps.rf_centre)
         remap_unit_maps_destroy(&r->maps);
+    if (r->vision_ok)
+        remap_vision_map_free(&r->vision);
     free(r->panel_rgba);
     free(r->points);
     free(r);
@@ -494,8 +685,10 @@ void remap_renderer_destroy(remap_renderer *r)
 static rect panel_content(const remap_renderer *r, int i)
 {
     int p = r->opt.panels[i];
-    bool key = p != REMAP_FRAME_SKIN && p != REMAP_FRAME_PLOT;
-    return content(r, r->cells[i], key, p != REMAP_FRAME_PLOT);
+    int key_w = p == REMAP_FRAME_SKIN || p == REMAP_FRAME_PLOT ? 0
+                : p == REMAP_FRAME_ORIENTATION ? orientation_key_width(r)
+                                                : r->label_px * 4;
+    return content(r, r->cells[i], key_w, p != REMAP_FRAME_PLOT);
 }
 
 void remap_renderer_panel_area(const remap_renderer *r, int i, int *x, int *y,
@@ -544,6 +737,16 @@ remap_status remap_renderer_draw(remap_renderer *r, remap_model *m,
         case REMAP_FRAME_SKIN:
             skin_panel(r, m, img, c);
             st = REMAP_OK;
+            break;
+        case REMAP_FRAME_ORIENTATION:
+            st = vision_panel(r, m, img, p, c, err);
+            if (!st)
+                orientation_key(r, img, c);
+            break;
+        case REMAP_FRAME_OCULAR:
+            st = vision_panel(r, m, img, p, c, err);
+            if (!st)
+                key_bar(r, img, c, r->od_lut, "right", "left");
             break;
         default:
             st = record_point(r, m, err);

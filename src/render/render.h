@@ -3,6 +3,8 @@
  * The cortical panels (map, activity, threshold) come from the backend's
  * render kernels; the skin, the receptive-field inset, the plot, the
  * colour keys and the text are drawn here over the pulled host state.
+ * The orientation and ocular-dominance panels of a visual model come from
+ * remap_vision_measure, measured at most once per iteration drawn.
  * The PNG writer and the viewer both take its images (docs/render.md).
  *
  *     remap_renderer *r;
@@ -24,16 +26,24 @@ typedef enum remap_frame_panel {
     REMAP_FRAME_FIELDS,    /* receptive fields of a grid of units */
     REMAP_FRAME_SKIN,      /* the skin, its regions and the current touch */
     REMAP_FRAME_PLOT,      /* cortical area per region over time */
+    /* Visual layouts only: */
+    REMAP_FRAME_ORIENTATION, /* preferred orientation, by selectivity */
+    REMAP_FRAME_OCULAR,      /* ocular dominance (binocular layout) */
     REMAP_FRAME_PANEL_COUNT
 } remap_frame_panel;
 
-#define REMAP_FRAME_MAX_PANELS 6
+/* Every panel at once. */
+#define REMAP_FRAME_MAX_PANELS REMAP_FRAME_PANEL_COUNT
+/* The orientation panel's fixed brightness limit: a unit of this
+ * selectivity or more is drawn at full brightness, in every frame. */
+#define REMAP_FRAME_SELECTIVITY_HI 0.5f
 #define REMAP_FRAME_MIN_WIDTH 320
 #define REMAP_FRAME_MIN_HEIGHT 240
 #define REMAP_FRAME_MAX_SIDE 8192
 
 /* Panel names as written on the command line and in scenarios:
- * "map", "activity", "threshold", "fields", "skin", "plot". */
+ * "map", "activity", "threshold", "fields", "skin", "plot",
+ * "orientation", "ocular". */
 const char *remap_frame_panel_name(remap_frame_panel p);
 
 /* Parses a comma-separated panel list ("map,activity,skin") into panels
@@ -41,6 +51,13 @@ const char *remap_frame_panel_name(remap_frame_panel p);
  * REMAP_EUSAGE errors naming the panel, the nearest name and the choices. */
 remap_status remap_frame_panels_parse(const char *list, int *panels,
                                       int *count, remap_error *err);
+
+/* Checks that a model of the given layout (enum remap_layout) can show
+ * the panels: "orientation" needs a visual layout (retina or binocular),
+ * "ocular" the binocular one. REMAP_EUSAGE naming the panel and the
+ * layout otherwise. */
+remap_status remap_frame_panels_check(const int *panels, int count,
+                                      int layout, remap_error *err);
 
 typedef struct remap_render_options {
     int width, height; /* even, within the MIN and MAX above */
@@ -65,7 +82,8 @@ typedef struct remap_frame_info {
 typedef struct remap_renderer remap_renderer;
 
 /* Opens the font and prepares the colour maps and layout for frames of
- * m's geometry. */
+ * m's geometry; panels m's layout cannot show are refused as by
+ * remap_frame_panels_check. */
 remap_status remap_renderer_create(const remap_render_options *opt,
                                    const remap_model *m, remap_renderer **out,
                                    remap_error *err);
@@ -80,7 +98,10 @@ void remap_renderer_panel_area(const remap_renderer *r, int i, int *x, int *y,
 
 /* Draws the frame of m's current state into img (allocated on the first
  * call, reused after). The host state must be pulled; the plot panel
- * measures the map and keeps the values for later frames. */
+ * measures the map and keeps the values for later frames; the orientation
+ * and ocular panels measure the visual maps once per iteration (frames of
+ * the same iteration reuse them: state changes between frames come from
+ * steps). */
 remap_status remap_renderer_draw(remap_renderer *r, remap_model *m,
                                  const remap_frame_info *info,
                                  remap_image *img, remap_error *err);

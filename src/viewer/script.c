@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* The keys the viewer binds (docs/viewer.md lists what they do). */
-static const char known_keys[] = " .s+=-a123456\thcrpq\x1b";
+static const char known_keys[] = " .s+=-a12345678\thcrpq\x1b";
 
 int remap_script_key_known(int key)
 {
@@ -78,8 +78,9 @@ static remap_status panel_of(const parser *p, const words *ws, int i,
         *out = REMAP_SCRIPT_CORTEX;
         return REMAP_OK;
     }
-    const int clickable[] = {REMAP_FRAME_MAP, REMAP_FRAME_ACTIVITY,
-                             REMAP_FRAME_THRESHOLD, REMAP_FRAME_SKIN};
+    const int clickable[] = {REMAP_FRAME_MAP,         REMAP_FRAME_ACTIVITY,
+                             REMAP_FRAME_THRESHOLD,   REMAP_FRAME_SKIN,
+                             REMAP_FRAME_ORIENTATION, REMAP_FRAME_OCULAR};
     for (size_t k = 0; k < sizeof clickable / sizeof *clickable; k++)
         if (!strcmp(s, remap_frame_panel_name(clickable[k]))) {
             *out = clickable[k];
@@ -87,7 +88,8 @@ static remap_status panel_of(const parser *p, const words *ws, int i,
         }
     return remap_fail(p->err, REMAP_EUSAGE,
                       "%s:%d:%d: unknown panel '%s'; clicks and drags go to "
-                      "cortex, map, activity, threshold or skin",
+                      "cortex, map, activity, threshold, orientation, ocular "
+                      "or skin",
                       p->source, p->line, ws->col[i], s);
 }
 
@@ -140,7 +142,7 @@ static remap_status parse_line(parser *p, words *ws, uint64_t prev,
         if (!a->key)
             return remap_fail(p->err, REMAP_EUSAGE,
                               "%s:%d:%d: unknown key '%s'; the keys are space, "
-                              "tab, escape, '.', s, '+', '-', a, 1-6, h, c, "
+                              "tab, escape, '.', s, '+', '-', a, 1-8, h, c, "
                               "r, p, q",
                               p->source, p->line, ws->col[3], ws->w[3]);
     } else if (!strcmp(act, "click")) {

@@ -27,8 +27,9 @@ typedef enum remap_action_kind {
     REMAP_ACTION_QUIT        /* as closing the window */
 } remap_action_kind;
 
-/* A click or drag on whichever cortical panel (map, activity, threshold)
- * comes first on screen; otherwise a remap_frame_panel. */
+/* A click or drag on whichever cortical panel (map, activity, threshold,
+ * orientation, ocular) comes first on screen; otherwise a
+ * remap_frame_panel. */
 #define REMAP_SCRIPT_CORTEX (-1)
 
 /* Keys are characters: ' ' (space), '\t' (tab), 27 (escape) and the

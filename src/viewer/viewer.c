@@ -147,6 +147,8 @@ typedef struct viewer {
     remap_error *main_err;
 } viewer;
 
+/* Tab cycles through these, skipping those the model's layout cannot
+ * show (the visual panels of a hand). */
 static const char *const layouts[] = {
     NULL,
     "map",
@@ -154,6 +156,8 @@ static const char *const layouts[] = {
     "map,activity,threshold,fields",
     "map,fields,skin,plot",
     "map,activity,threshold,fields,skin,plot",
+    "orientation,activity,fields,skin",
+    "orientation,ocular,activity,fields",
 };
 #define LAYOUT_COUNT ((int)(sizeof layouts / sizeof *layouts))
 
@@ -182,10 +186,12 @@ static void report(viewer *v, const char *fmt, ...)
     v->opt->report(v->opt->report_ctx, line);
 }
 
+/* Panels that draw the cortex square (clicks probe, drags lesion). */
 static bool is_cortex(int panel)
 {
     return panel == REMAP_FRAME_MAP || panel == REMAP_FRAME_ACTIVITY ||
-           panel == REMAP_FRAME_THRESHOLD;
+           panel == REMAP_FRAME_THRESHOLD ||
+           panel == REMAP_FRAME_ORIENTATION || panel == REMAP_FRAME_OCULAR;
 }
 
 /* ======================================================================
@@ -619,18 +625,30 @@ static remap_status do_command(viewer *v, remap_model *m, const command *c,
     case CMD_PANEL:
     case CMD_LAYOUT:
         if (c->kind == CMD_PANEL) {
+            remap_error why;
+            if (remap_frame_panels_check(&c->arg, 1, m->params.layout,
+                                         &why)) {
+                report(v, "%s", why.msg);
+                break;
+            }
             if (!toggle_panel(v, c->arg))
                 break;
         } else {
-            v->layout = (v->layout + 1) % LAYOUT_COUNT;
-            if (layouts[v->layout]) {
+            for (;;) {
+                v->layout = (v->layout + 1) % LAYOUT_COUNT;
+                if (!layouts[v->layout]) {
+                    memcpy(v->panels, v->opt->panels, sizeof v->panels);
+                    v->panel_count = v->opt->panel_count;
+                    break;
+                }
+                remap_error why;
                 if ((st = remap_frame_panels_parse(layouts[v->layout],
                                                    v->panels, &v->panel_count,
                                                    err)))
                     return st;
-            } else {
-                memcpy(v->panels, v->opt->panels, sizeof v->panels);
-                v->panel_count = v->opt->panel_count;
+                if (!remap_frame_panels_check(v->panels, v->panel_count,
+                                              m->params.layout, &why))
+                    break;
             }
         }
         if ((st = make_renderer(v, m, err)))
@@ -937,7 +955,7 @@ static void on_key(viewer *v, int key)
         quit(v, v->opt->checkpoint_on_exit);
         return;
     default:
-        if (key >= '1' && key <= '6') {
+        if (key >= '1' && key < '1' + REMAP_FRAME_PANEL_COUNT) {
             c.kind = CMD_PANEL;
             c.arg = key - '1';
             break;
@@ -1024,7 +1042,8 @@ static const char *const help_lines[] = {
     ". or s\tone frame's iterations, then pause",
     "+  /  -\tmore / fewer iterations per frame",
     "a\tautomatic iterations per frame",
-    "1 to 6\tshow or hide map, activity, threshold, fields, skin, plot",
+    "1 to 8\tshow or hide map, activity, threshold, fields, skin, plot,",
+    "\torientation, ocular (visual layouts)",
     "tab\tthe next panel layout",
     "click cortex\tprobe a unit: its numbers and field below;  c clears",
     "drag on cortex\tlesion a disc: press at its centre, release at its edge",
@@ -1302,7 +1321,9 @@ remap_status remap_viewer_run(const remap_viewer_options *opt,
         return remap_fail(err, REMAP_EUSAGE, "the viewer needs 1 to %d panels",
                           REMAP_FRAME_MAX_PANELS);
     remap_status st = remap_frame_size_check(opt->width, opt->height, err);
-    if (st)
+    if (st ||
+        (st = remap_frame_panels_check(opt->panels, opt->panel_count,
+                                       opt->sc->params.layout, err)))
         return st;
     viewer *v = calloc(1, sizeof *v);
     if (!v)
