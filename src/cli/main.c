@@ -510,11 +510,17 @@ static int cmd_check(int argc, char **argv)
         remap_memory_need(&g, &mem);
         char bytes[32];
         remap_format_bytes(mem.total, bytes, sizeof bytes);
-        printf("%s: ok: '%s', %llu iterations, %dx%d cortex on a %dx%d skin, "
+        char input[64];
+        if (g.eyes > 0)
+            snprintf(input, sizeof input, "%dx%d LGN (%d channels)", g.skin_n,
+                     g.skin_n, g.channels);
+        else
+            snprintf(input, sizeof input, "%dx%d skin", g.skin_n, g.skin_n);
+        printf("%s: ok: '%s', %llu iterations, %dx%d cortex on a %s, "
                "%d synapses per field, %zu timeline events, needs %s\n",
                c.file, sc->name, (unsigned long long)sc->iterations,
-               g.cortex_n, g.cortex_n, g.skin_n, g.skin_n, g.cf_full,
-               sc->event_count, bytes);
+               g.cortex_n, g.cortex_n, input, g.cf_full, sc->event_count,
+               bytes);
         rc = 0;
     }
     remap_scenario_destroy(sc);

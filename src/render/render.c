@@ -30,6 +30,20 @@ static const char *const panel_titles[REMAP_FRAME_PANEL_COUNT] = {
     "ocular dominance"};
 
 
+/* A panel's title; the skin and plot panels show other things in the
+ * visual layouts. */
+static const char *panel_title(const remap_model *m, int panel)
+{
+    if (remap_layout_is_visual(m->params.layout)) {
+        if (panel == REMAP_FRAME_SKIN)
+            return m->geom.eyes == 2 ? "LGN ON cells (left eye)"
+                                     : "LGN ON cells";
+        if (panel == REMAP_FRAME_PLOT)
+            return "mean orientation selectivity";
+    }
+    return panel_titles[panel];
+}
+
 /* Fixed colour limits, so that frames of a sequence compare. */
 #define ACTIVITY_HI 1.0f
 #define THRESHOLD_LO 0.0f
@@ -126,6 +140,8 @@ typedef struct rect {
     int x, y, w, h;
 } rect;
 
+/* A point of the plot: each region's cortical area, or in the visual
+ * layouts (one curve) the mean orientation selectivity. */
 typedef struct plot_point {
     uint64_t iteration;
     float area[REMAP_REGION_COUNT];
@@ -538,13 +554,25 @@ static remap_status record_point(remap_renderer *r, remap_model *m,
             r->points[i] = r->points[2 * i];
         r->point_count = PLOT_MAX_POINTS / 2;
     }
-    remap_measures ms;
-    remap_status st = remap_measure(m, PLOT_PROBES, NULL, &r->maps, &ms, err);
-    if (st)
-        return st;
-    plot_point *p = &r->points[r->point_count++];
+    plot_point *p = &r->points[r->point_count];
     p->iteration = m->iteration;
-    memcpy(p->area, ms.area, sizeof p->area);
+    if (remap_layout_is_visual(m->params.layout)) {
+        /* The maps the orientation panel shows, measured once per
+         * iteration for both. */
+        remap_status st = measure_vision(r, m, err);
+        if (st)
+            return st;
+        memset(p->area, 0, sizeof p->area);
+        p->area[0] = r->vision.selectivity_mean;
+    } else {
+        remap_measures ms;
+        remap_status st =
+            remap_measure(m, PLOT_PROBES, NULL, &r->maps, &ms, err);
+        if (st)
+            return st;
+        memcpy(p->area, ms.area, sizeof p->area);
+    }
+    r->point_count++;
     return REMAP_OK;
 }
 
@@ -587,8 +615,11 @@ static void plot_panel(remap_renderer *r, const remap_model *m,
     const uint8_t axis[4] = {110, 110, 120, 255};
     remap_image_fill(img, a.x, a.y + a.h, a.w, 1, axis);
     remap_image_fill(img, a.x - 1, a.y, 1, a.h + 1, axis);
+    bool visual = remap_layout_is_visual(m->params.layout);
+    float hi = visual ? REMAP_FRAME_SELECTIVITY_HI : PLOT_AREA_HI;
+    int curves = visual ? 1 : r->region_count;
     char s[48];
-    snprintf(s, sizeof s, "%g", (double)PLOT_AREA_HI);
+    snprintf(s, sizeof s, "%g", (double)hi);
     text_right(r, img, a.x - 3, a.y + px, px, remap_colour_dim_text, s);
     text_right(r, img, a.x - 3, a.y + a.h, px, remap_colour_dim_text, "0");
     uint64_t last = r->opt.last ? r->opt.last : 1;
@@ -598,12 +629,12 @@ static void plot_panel(remap_renderer *r, const remap_model *m,
     text(r, img, a.x, a.y + a.h + px + 2, px, remap_colour_dim_text,
          "0 iterations");
     /* One line per region, then a legend down the right. */
-    for (int reg = 0; reg < r->region_count; reg++) {
+    for (int reg = 0; reg < curves; reg++) {
         int ox = -1, oy = -1;
         for (size_t i = 0; i < r->point_count; i++) {
             const plot_point *p = &r->points[i];
             double fx = (double)p->iteration / (double)last;
-            double fy = (double)p->area[reg] / (double)PLOT_AREA_HI;
+            double fy = (double)p->area[reg] / (double)hi;
             fx = fx > 1 ? 1 : fx;
             fy = fy > 1 ? 1 : fy < 0 ? 0 : fy;
             int x = a.x + (int)lround(fx * (a.w - 1));
@@ -615,7 +646,8 @@ static void plot_panel(remap_renderer *r, const remap_model *m,
             ox = x, oy = y;
         }
     }
-    region_key(r, m, img, a.x + a.w + 4, a.y);
+    if (!visual)
+        region_key(r, m, img, a.x + a.w + 4, a.y);
     double fx = (double)m->iteration / (double)last;
     int cx = a.x + (int)lround((fx > 1 ? 1 : fx) * (a.w - 1));
     for (int j = a.y; j < a.y + a.h; j += 2)
@@ -714,7 +746,7 @@ remap_status remap_renderer_draw(remap_renderer *r, remap_model *m,
         int p = r->opt.panels[i];
         rect cell = r->cells[i];
         text(r, img, cell.x + cell.w / 40 + 4, cell.y + r->label_px * 3 / 2,
-             r->label_px, remap_colour_dim_text, panel_titles[p]);
+             r->label_px, remap_colour_dim_text, panel_title(m, p));
         rect c = panel_content(r, i);
         switch (p) {
         case REMAP_FRAME_MAP:
