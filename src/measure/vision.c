@@ -92,7 +92,10 @@ static remap_status present(bench *b, int k, int p, unsigned eyes,
         for (size_t i = 0; i < b->pixels; i++)
             img[i] = shown ? b->grating[i] * gain[i] : 0.0f;
     }
-    remap_status st = remap_lgn_respond(m, b->images, b->input, err);
+    /* A closed (deafferented) eye is opened for the measurement, as an
+     * experimenter opens a sutured eye: the maps show what the weights
+     * have become. A scotoma stays: that retina is damaged. */
+    remap_status st = remap_lgn_respond(m, b->images, NULL, b->input, err);
     if (st)
         return st;
     remap_afferent_response(m, b->input, b->drive);

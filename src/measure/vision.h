@@ -60,8 +60,9 @@ typedef struct remap_vision_map {
 /* Measures m's maps into out (arrays allocated here; free with
  * remap_vision_map_free; out is zeroed first, so freeing it after a
  * failure is safe). s NULL: the defaults. The stimuli pass the model's
- * retina gains and receptor gains (a scotoma or a silenced eye stays
- * blind to them). Errors: REMAP_EINVAL for a NULL model or map, a model
+ * retina gains (a scotoma stays blind to them) but not its receptor gains:
+ * a silenced eye is opened for the measurement, as a deprived eye is in
+ * an experiment. Errors: REMAP_EINVAL for a NULL model or map, a model
  * that is not in a visual layout or bad settings (naming the setting),
  * REMAP_ENOMEM. */
 remap_status remap_vision_measure(const remap_model *m,

@@ -367,10 +367,12 @@ remap_status remap_model_set_images(remap_model *m, remap_image_set *set,
                                     remap_error *err);
 
 /* The LGN's ON and OFF responses to retina images[eyes][retina_n^2] into
- * input[receptors], times each receptor's gain (docs/model.md). Fails only
+ * input[receptors], each times gain[receptor] (the receptor gains in
+ * training; NULL: 1, as a measurement with every eye open). Fails only
  * when scratch memory cannot be allocated. */
 remap_status remap_lgn_respond(const remap_model *m, const float *images,
-                               float *input, remap_error *err);
+                               const float *gain, float *input,
+                               remap_error *err);
 
 /* The input of iteration t in a visual layout: draw, then respond. */
 remap_status remap_visual_render(const remap_model *m, uint64_t t,

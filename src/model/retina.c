@@ -267,7 +267,8 @@ static void pool(const float *act, int n, const float *taps, int r,
 }
 
 remap_status remap_lgn_respond(const remap_model *m, const float *images,
-                               float *input, remap_error *err)
+                               const float *gain, float *input,
+                               remap_error *err)
 {
     const remap_geometry *g = &m->geom;
     const remap_lgn_params *lp = &m->params.lgn;
@@ -301,7 +302,7 @@ remap_status remap_lgn_respond(const remap_model *m, const float *images,
             for (size_t i = 0; i < plane; i++)
                 out[i] = out[i] /
                          (lp->gain_constant + lp->gain_strength * gpool[i]) *
-                         m->receptor_gain[base + i];
+                         (gain ? gain[base + i] : 1.0f);
         }
     }
     free(rows), free(centre), free(surround), free(gpool);
@@ -317,7 +318,8 @@ remap_status remap_visual_render(const remap_model *m, uint64_t t,
     if (!images)
         return remap_fail(err, REMAP_ENOMEM, "retina: out of memory");
     remap_retina_draw(m, t, images);
-    remap_status st = remap_lgn_respond(m, images, input, err);
+    remap_status st =
+        remap_lgn_respond(m, images, m->receptor_gain, input, err);
     free(images);
     return st;
 }
