@@ -942,7 +942,7 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
         remap_rates rates;
         remap_model_rates(m, it, &rates);
         float hrate = h->rate * rates.homeostasis;
-        float rate = p->afferent.learning_rate / (float)g->cf_full *
+        float rate = p->afferent.learning_rate / (float)g->cf_rate_n *
                      rates.learn;
         cl_mem input = input_of(s, it), next = input_of(s, it + 1);
         /* Plastic laterals learn from the settled activity before learn

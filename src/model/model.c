@@ -47,6 +47,7 @@ void remap_geometry_from_params(const remap_params *p, remap_geometry *g)
         for (int dx = -init_r; dx <= init_r; dx++)
             if (dx * dx + dy * dy <= g->init_r2i)
                 g->cf_full++;
+    g->cf_rate_n = g->cf_full;
     g->cf_full *= g->channels;
     g->exc_r = (int)floorf(p->excitatory.radius * (float)g->cortex_n);
     g->inh_r = (int)floorf(p->inhibitory.radius * (float)g->cortex_n);

@@ -56,6 +56,10 @@ typedef struct remap_geometry {
     int init_r2i;    /* initially live if dx^2 + dy^2 <= init_r2i */
     int cf_full;     /* synapses in an unclipped initial circular field,
                         over all channels */
+    /* The afferent rate's divisor: the synapses of one channel's full
+     * field, as Topographica divides each projection's rate (GCAL's ON
+     * and OFF projections each learn at alpha_A) by its own field size. */
+    int cf_rate_n;
     bool structural; /* structural plasticity on: liveness is state */
     int exc_r, inh_r; /* lateral kernel half-widths, units */
     /* Plastic lateral projections (0: excitatory, 1: inhibitory): each

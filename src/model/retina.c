@@ -1,7 +1,7 @@
 /* The visual pathway: training images on the retina and the LGN's ON and
  * OFF responses with contrast-gain control (GCAL; docs/model.md). Both
  * backends take each iteration's input from here, so it runs on the host:
- * the retina and LGN are small next to the cortex (2 x 38^2 cells at
+ * the retina and LGN are small next to the cortex (2 x 36^2 cells at
  * GCAL's density against 48^2 units with 338 weights each), and the
  * Gaussians are separable. */
 #include "model/model.h"
@@ -291,8 +291,11 @@ remap_status remap_lgn_respond(const remap_model *m, const float *images,
         for (int polarity = 0; polarity < 2; polarity++) {
             size_t base = (size_t)(2 * e + polarity) * plane;
             float *out = input + base;
-            /* The raw ON (OFF) response, rectified, is both the pool's
-             * activity and the numerator. */
+            /* The raw ON (OFF) response, rectified: the numerator. GCAL
+             * settles the LGN twice: the first step has no pooled
+             * activity yet and gives raw / k, which the second step pools
+             * (gain-control projection) to divide the raw response. */
+            float inv_k = 1.0f / lp->gain_constant;
             for (size_t i = 0; i < plane; i++) {
                 float d = centre[i] - surround[i];
                 float v = lp->strength * (polarity == 0 ? d : -d);
@@ -301,7 +304,8 @@ remap_status remap_lgn_respond(const remap_model *m, const float *images,
             pool(out, n, m->lgn_taps[2], r, rows, gpool);
             for (size_t i = 0; i < plane; i++)
                 out[i] = out[i] /
-                         (lp->gain_constant + lp->gain_strength * gpool[i]) *
+                         (lp->gain_constant +
+                          lp->gain_strength * (gpool[i] * inv_k)) *
                          (gain ? gain[base + i] : 1.0f);
         }
     }

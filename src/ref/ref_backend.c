@@ -357,7 +357,7 @@ static remap_status iterate(ref_state *s, remap_model *m, remap_error *err)
     const remap_homeostasis_params *h = &p->homeostasis;
     const remap_scaling_params *sc = &p->afferent.scaling;
     float hrate = h->rate * rates.homeostasis;
-    float rate = p->afferent.learning_rate / (float)g->cf_full * rates.learn;
+    float rate = p->afferent.learning_rate / (float)g->cf_rate_n * rates.learn;
     for (int u = 0; u < g->units; u++) {
         if (m->unit_gain[u] == 0.0f)
             continue;

@@ -36,7 +36,7 @@ typedef enum remap_frame_panel {
 #define REMAP_FRAME_MAX_PANELS REMAP_FRAME_PANEL_COUNT
 /* The orientation panel's fixed brightness limit: a unit of this
  * selectivity or more is drawn at full brightness, in every frame. */
-#define REMAP_FRAME_SELECTIVITY_HI 0.2f
+#define REMAP_FRAME_SELECTIVITY_HI 0.12f
 #define REMAP_FRAME_MIN_WIDTH 320
 #define REMAP_FRAME_MIN_HEIGHT 240
 #define REMAP_FRAME_MAX_SIDE 8192
