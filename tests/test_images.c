@@ -296,6 +296,40 @@ Test(images, reads_grey_and_rgb_at_8_and_16_bits)
     remap_image_set_destroy(set);
 }
 
+/* A palette image with a transparent entry (tRNS) reads as the palette's
+ * luminance: the alpha that expanding the palette brings is dropped. */
+Test(images, reads_a_palette_with_transparency)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/pal.png", tmp);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    cr_assert(png && info);
+    cr_assert_eq(setjmp(png_jmpbuf(png)), 0);
+    png_init_io(png, f);
+    png_set_IHDR(png, info, 2, 1, 8, PNG_COLOR_TYPE_PALETTE,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
+    png_color palette[2] = {{255, 255, 255}, {0, 0, 255}};
+    png_set_PLTE(png, info, palette, 2);
+    png_byte alpha[1] = {0}; /* entry 0 fully transparent */
+    png_set_tRNS(png, info, alpha, 1, NULL);
+    png_write_info(png, info);
+    png_byte row[2] = {0, 1};
+    png_write_row(png, row);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    fclose(f);
+    remap_image_set *set = load_set();
+    cr_assert_eq(set->count, 1);
+    cr_assert_float_eq(set->images[0].lum[0], 1.0f, 1e-6f);
+    cr_assert_float_eq(set->images[0].lum[1], 0.0722f, 1e-6f);
+    remap_image_set_destroy(set);
+}
+
 /* With image_scale 0 a retina image is a patch of the image, pixel for
  * pixel, at the place remap_retina_patch draws; every image and every
  * place in range comes up. */

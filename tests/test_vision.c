@@ -3,6 +3,7 @@
  * checkpoints of visual models resume bit for bit and carry the maps, and a
  * visual run's metrics.csv has the map columns. The numbers behind the
  * bounds are in docs/orientation.md. */
+#include "core/file.h"
 #include "io/checkpoint.h"
 #include "io/metrics_table.h"
 #include "measure/vision.h"
@@ -384,6 +385,56 @@ Test(vision, run_resumes_and_stores_the_maps)
     remap_vision_map_free(&map);
     remap_model_destroy(a);
     remap_model_destroy(b);
+    remap_scenario_destroy(sc);
+}
+
+/* A checkpoint written after an event at the same iteration stores the
+ * maps of the state after the event, not those measured before it. */
+Test(vision, checkpoint_after_an_event_has_fresh_maps)
+{
+    char *text = NULL;
+    size_t len = 0;
+    remap_error err;
+    cr_assert_eq(remap_read_file(REMAP_SOURCE_DIR
+                                 "/scenarios/v1-development.yaml",
+                                 &text, &len, &err),
+                 REMAP_OK, "%s", err.msg);
+    const char *timeline =
+        "\ntimeline:\n"
+        "  - at: 30\n"
+        "    scotoma: {disc: {centre: [0.5, 0.5], radius: 0.3}}\n"
+        "  - at: 30\n"
+        "    checkpoint: {label: after}\n";
+    char *doc = malloc(len + strlen(timeline) + 1);
+    cr_assert_not_null(doc);
+    memcpy(doc, text, len);
+    strcpy(doc + len, timeline);
+    free(text);
+    const char *ov[] = {"sheets.cortex.density=24", "sheets.skin.density=12",
+                        "measure.interval=30"};
+    remap_scenario *sc = NULL;
+    cr_assert_eq(remap_scenario_load_text("v1.yaml", doc, ov, 3, &sc, &err),
+                 REMAP_OK, "%s", err.msg);
+    free(doc);
+    remap_run_summary sum;
+    cr_assert_eq(run_into(sc, "event", NULL, 40, &sum, &err), REMAP_OK, "%s",
+                 err.msg);
+    char path[600];
+    snprintf(path, sizeof path,
+             "%s/event/checkpoints/checkpoint-00000030-after.h5", tmp);
+    remap_model *m = load_state(sc, path);
+    cr_assert_eq(m->iteration, 30);
+    remap_vision_map map;
+    measure(m, &map);
+    size_t n = (size_t)m->geom.units;
+    float *stored = malloc(n * sizeof(float));
+    cr_assert_not_null(stored);
+    read_map(path, "/measures/vision/selectivity", stored);
+    cr_assert(!memcmp(stored, map.selectivity, n * sizeof(float)),
+              "the checkpoint's selectivity is not that of its state");
+    free(stored);
+    remap_vision_map_free(&map);
+    remap_model_destroy(m);
     remap_scenario_destroy(sc);
 }
 

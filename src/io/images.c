@@ -81,7 +81,9 @@ static remap_status decode(FILE *f, const char *path, remap_natural_image *im,
         png_set_palette_to_rgb(png);
     if (type == PNG_COLOR_TYPE_GRAY && depth < 8)
         png_set_expand_gray_1_2_4_to_8(png);
-    if (type & PNG_COLOR_MASK_ALPHA)
+    /* Alpha is ignored, also the one a palette's transparency (tRNS)
+     * would bring. */
+    if ((type & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, info, PNG_INFO_tRNS))
         png_set_strip_alpha(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);

@@ -93,17 +93,22 @@ remap_status remap_run_check_finite(const remap_model *m, remap_error *err)
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         for (size_t k = 0; k < q[i].n; k++) {
             if (!isfinite(q[i].v[k])) {
-                /* per_unit 0: a receptor array. */
+                /* per_unit 0: a receptor array, plane by plane. */
                 size_t side = q[i].per_unit ? (size_t)g->cortex_n
                                             : (size_t)g->skin_n;
-                size_t u = q[i].per_unit ? k / q[i].per_unit : k;
+                size_t u = q[i].per_unit ? k / q[i].per_unit
+                                         : k % (size_t)g->plane;
+                char where[64] = "";
+                if (!q[i].per_unit && g->channels > 1)
+                    snprintf(where, sizeof where, " of channel %zu",
+                             k / (size_t)g->plane);
                 return remap_fail(err, REMAP_ENUMERIC,
                                   "iteration %llu: non-finite %s (%g) at "
-                                  "%s (%zu, %zu)",
+                                  "%s (%zu, %zu)%s",
                                   (unsigned long long)m->iteration, q[i].name,
                                   (double)q[i].v[k],
                                   q[i].per_unit ? "unit" : "receptor",
-                                  u % side, u / side);
+                                  u % side, u / side, where);
             }
         }
     }
@@ -339,6 +344,10 @@ static remap_status apply_event(runner *r, const remap_event *ev,
                                 remap_error *err)
 {
     remap_status st;
+    /* Every event but a checkpoint may change what the maps measure, so
+     * maps measured at this iteration before it are stale. */
+    if (ev->kind != REMAP_EVENT_CHECKPOINT)
+        remap_vision_map_free(&r->vision);
     switch (ev->kind) {
     case REMAP_EVENT_SET:
         st = remap_param_set(&r->m->params, ev->path, ev->value, err);
