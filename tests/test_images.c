@@ -205,6 +205,29 @@ Test(scotoma, errors_are_placed)
                  "t.yaml:4:56: unknown key 'until' in timeline[0].scotoma");
 }
 
+/* Events that change touches are refused where there is no skin. */
+Test(scotoma, touch_events_need_a_skin)
+{
+    const char *what[3][2] = {
+        {"    enrich: {regions: [eye], factor: 2}\n", "13: timeline[0].enrich"},
+        {"    fuse: {regions: [eye]}\n", "11: timeline[0].fuse"},
+        {"    rehab: {regions: [eye], until: 20}\n", "12: timeline[0].rehab"},
+    };
+    for (int i = 0; i < 3; i++) {
+        char doc[256], msg[256];
+        snprintf(doc, sizeof doc,
+                 "sheets: {skin: {layout: retina}}\ntimeline:\n"
+                 "  - at: 10\n%s",
+                 what[i][0]);
+        snprintf(msg, sizeof msg,
+                 "t.yaml:4:%s: changes how the skin is touched, which the "
+                 "retina layout has no skin for (its stimuli are drawn on "
+                 "the retina)",
+                 what[i][1]);
+        expect_error(doc, msg);
+    }
+}
+
 /* The event as the run applies it: the retina's gain is 0 inside the disc
  * in the eyes named, 1 elsewhere, and the retina images are dark there. */
 Test(scotoma, zeroes_the_retina_gain_inside_the_disc)

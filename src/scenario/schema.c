@@ -540,15 +540,32 @@ static void read_restore(struct scn_loader *L, int id, const char *path,
     remap__scn_read_regions(L, id, "regions", path, 1, &e->ev.regions);
 }
 
+/* True (after a message) when the layout is visual: touches are drawn on
+ * the skin only, so an event that changes touches would do nothing. */
+static bool touch_only(struct scn_loader *L, int id, const char *path)
+{
+    if (L->layout < 0 || !remap_layout_is_visual(L->layout))
+        return false;
+    remap__scn_diag_at(L, id, "%s: changes how the skin is touched, which "
+                       "the %s layout has no skin for (its stimuli are "
+                       "drawn on the retina)",
+                       path, remap_layout_name(L->layout));
+    return true;
+}
+
 static void read_fuse(struct scn_loader *L, int id, const char *path,
                       struct scn_entry *e)
 {
+    if (touch_only(L, id, path))
+        return;
     remap__scn_read_regions(L, id, "regions", path, 2, &e->ev.regions);
 }
 
 static void read_enrich(struct scn_loader *L, int id, const char *path,
                         struct scn_entry *e)
 {
+    if (touch_only(L, id, path))
+        return;
     bool regions = remap__scn_value_of(L, id, "regions") != 0;
     bool spot = remap__scn_value_of(L, id, "spot") != 0;
     if (regions && spot)
@@ -571,6 +588,8 @@ static void read_enrich(struct scn_loader *L, int id, const char *path,
 static void read_rehab(struct scn_loader *L, int id, const char *path,
                        struct scn_entry *e)
 {
+    if (touch_only(L, id, path))
+        return;
     remap__scn_read_regions(L, id, "regions", path, 1, &e->ev.regions);
     e->has_until = true;
     remap__scn_read_until(L, id, path, e, &e->ev.until);
