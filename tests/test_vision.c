@@ -388,6 +388,25 @@ Test(vision, run_resumes_and_stores_the_maps)
     remap_scenario_destroy(sc);
 }
 
+/* A visual field's picture is ON minus OFF, summed over the eyes. */
+Test(vision, field_value_is_on_minus_off)
+{
+    remap_scenario *sc = load_v1("binocular", "1", NULL, 0);
+    remap_model *m = create(sc);
+    const remap_geometry *g = &m->geom;
+    int u = 7, a = g->cf_area / 2;
+    float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+    float on_l = 0.25f, off_l = 0.5f, on_r = 2.0f, off_r = 0.125f;
+    w[a] = on_l;
+    w[g->cf_area + a] = off_l;
+    w[2 * g->cf_area + a] = on_r;
+    w[3 * g->cf_area + a] = off_r;
+    cr_assert_float_eq(remap_field_slot_value(m, u, a),
+                       (on_l - off_l) + (on_r - off_r), 1e-6f);
+    remap_model_destroy(m);
+    remap_scenario_destroy(sc);
+}
+
 /* A checkpoint written after an event at the same iteration stores the
  * maps of the state after the event, not those measured before it. */
 Test(vision, checkpoint_after_an_event_has_fresh_maps)

@@ -412,6 +412,19 @@ static void gaussian_taps(float *taps, int r, float sigma, int density)
         taps[d] /= sum;
 }
 
+float remap_field_slot_value(const remap_model *m, int u, int a)
+{
+    const remap_geometry *g = &m->geom;
+    const float *w = m->weights + (size_t)u * (size_t)g->cf_len + (size_t)a;
+    if (g->eyes == 0)
+        return w[0];
+    float v = 0.0f;
+    for (int e = 0; e < g->eyes; e++)
+        v += w[(size_t)(2 * e) * (size_t)g->cf_area] -
+             w[(size_t)(2 * e + 1) * (size_t)g->cf_area];
+    return v;
+}
+
 void remap_afferent_response(const remap_model *m, const float *input,
                              float *out)
 {

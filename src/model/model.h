@@ -332,6 +332,12 @@ void remap_touch_render(const remap_model *m, const remap_touch *t,
 void remap_spontaneous_render(const remap_model *m, uint64_t t,
                               float *input);
 
+/* What a field shows at in-plane slot a (0 .. cf_area - 1) of unit u: its
+ * weight on the skin; in the visual layouts the sum over the eyes of the ON
+ * weight minus the OFF weight there (positive where light excites the
+ * unit, negative where darkness does: the classic receptive-field map). */
+float remap_field_slot_value(const remap_model *m, int u, int a);
+
 /* ---- The visual pathway of the retina layouts (model/retina.c). Both
  * backends take the input of an iteration from here. */
 

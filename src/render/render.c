@@ -514,10 +514,12 @@ static void fields_panel(remap_renderer *r, const remap_model *m,
                 remap_image_fill(img, x0, y0, side, side, remap_colour_lesion);
                 continue;
             }
-            const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+            /* Weights through the scalar map; in the visual layouts ON
+             * minus OFF through the diverging map, 0 in its middle. */
+            bool visual = g->eyes > 0;
             float top = 0.0f;
-            for (int k = 0; k < g->cf_len; k++)
-                top = fmaxf(top, w[k]);
+            for (int a = 0; a < g->cf_area; a++)
+                top = fmaxf(top, fabsf(remap_field_slot_value(m, u, a)));
             for (int j = 0; j < side; j++) {
                 int ky = g->cf_side - 1 - j * g->cf_side / side;
                 for (int i = 0; i < side; i++) {
@@ -525,8 +527,12 @@ static void fields_panel(remap_renderer *r, const remap_model *m,
                     int k = ky * g->cf_side + kx;
                     const uint8_t *px = remap_colour_background;
                     if (remap_cf_in_circle(g, k) && top > 0.0f) {
-                        int li = (int)(w[k] / top * 255.0f + 0.5f);
-                        px = r->lut[li < 0 ? 0 : li > 255 ? 255 : li];
+                        float v = remap_field_slot_value(m, u, k) / top;
+                        if (visual)
+                            v = 0.5f * (v + 1.0f);
+                        int li = (int)(v * 255.0f + 0.5f);
+                        li = li < 0 ? 0 : li > 255 ? 255 : li;
+                        px = visual ? r->od_lut[li] : r->lut[li];
                     }
                     memcpy(remap_image_at(img, x0 + i, y0 + j), px, 4);
                 }

@@ -319,10 +319,9 @@ static remap_status probe(viewer *v, const remap_model *m, remap_error *err)
     v->st.rf_side = g->cf_side;
     const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
     double sum = 0, cx = 0, cy = 0;
-    float top = 0.0f;
+    /* The centre of mass over every channel's weights. */
     for (int k = 0; k < g->cf_len; k++) {
-        int dx = k % g->cf_side - g->cf_r, dy = k / g->cf_side - g->cf_r;
-        int rc = remap_cf_receptor(g, u, dx, dy);
+        int rc = remap_cf_slot_receptor(g, u, k);
         if (rc < 0 || w[k] <= 0.0f)
             continue;
         float rx, ry;
@@ -330,10 +329,18 @@ static remap_status probe(viewer *v, const remap_model *m, remap_error *err)
         sum += (double)w[k];
         cx += (double)w[k] * (double)rx;
         cy += (double)w[k] * (double)ry;
-        top = fmaxf(top, w[k]);
     }
+    /* The image as the fields panel draws it: weights, or in the visual
+     * layouts ON minus OFF through the diverging map. */
+    bool visual = g->eyes > 0;
+    float top = 0.0f;
+    for (int a = 0; a < g->cf_area; a++)
+        top = fmaxf(top, fabsf(remap_field_slot_value(m, u, a)));
     uint8_t lut[256][4];
-    remap_colour_scalar_map(lut);
+    if (visual)
+        remap_colour_ocular_map(lut);
+    else
+        remap_colour_scalar_map(lut);
     /* Row 0 of the image is the field's top (largest dy), as the fields
      * panel draws it. */
     for (int j = 0; j < g->cf_side; j++)
@@ -343,7 +350,10 @@ static remap_status probe(viewer *v, const remap_model *m, remap_error *err)
             if (m->unit_gain[u] == 0.0f)
                 px = remap_colour_lesion;
             else if (remap_cf_in_circle(g, k) && top > 0.0f) {
-                int li = (int)(w[k] / top * 255.0f + 0.5f);
+                float val = remap_field_slot_value(m, u, k) / top;
+                if (visual)
+                    val = 0.5f * (val + 1.0f);
+                int li = (int)(val * 255.0f + 0.5f);
                 px = lut[li < 0 ? 0 : li > 255 ? 255 : li];
             }
             memcpy(v->st.rf_rgba + ((size_t)j * (size_t)g->cf_side + (size_t)i) * 4,
@@ -352,7 +362,10 @@ static remap_status probe(viewer *v, const remap_model *m, remap_error *err)
     float ux, uy;
     remap_unit_position(g, u, &ux, &uy);
     char centre[96];
-    if (sum > 0) {
+    if (sum > 0 && visual) {
+        snprintf(centre, sizeof centre, "field centre (%.3f, %.3f)",
+                 cx / sum, cy / sum);
+    } else if (sum > 0) {
         int region = remap_layout_region_at(m->params.layout, (float)(cx / sum),
                                             (float)(cy / sum));
         snprintf(centre, sizeof centre, "field centre (%.3f, %.3f) in %s",
