@@ -388,6 +388,29 @@ Test(vision, run_resumes_and_stores_the_maps)
     remap_scenario_destroy(sc);
 }
 
+/* A checkpoint whose lateral weights hold a synapse where none can be
+ * (slot 0, a corner outside the circle) is refused, naming it. */
+Test(vision, lateral_weight_outside_the_circle_is_refused)
+{
+    remap_scenario *sc = load_v1("retina", "2", plastic, 2);
+    remap_model *a = create(sc);
+    char path[400];
+    snprintf(path, sizeof path, "%s/bad.h5", tmp);
+    remap_error err;
+    a->lateral[1][0] = 0.5f; /* unit 0, slot (-r, -r) */
+    cr_assert_eq(remap_checkpoint_save(path, a, sc->resolved_text, NULL, NULL,
+                                       NULL, &err),
+                 REMAP_OK, "%s", err.msg);
+    remap_model *b = create(sc);
+    cr_assert_eq(remap_checkpoint_load(path, b, &err), REMAP_EFORMAT);
+    cr_assert(strstr(err.msg, "/state/lateral_inhibitory[0, 0] is 0.5 where "
+                              "no synapse is"),
+              "%s", err.msg);
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+    remap_scenario_destroy(sc);
+}
+
 /* A visual field's picture is ON minus OFF, summed over the eyes. */
 Test(vision, field_value_is_on_minus_off)
 {

@@ -206,6 +206,13 @@ static void need_for_density(float density, const void *ctx, uint64_t *total,
     uint64_t per_unit = (uint64_t)g.units * sizeof(float);
     if (per_unit > *largest)
         *largest = per_unit;
+    /* Plastic lateral weights are one buffer per projection. */
+    for (int q = 0; q < 2; q++) {
+        uint64_t lateral =
+            (uint64_t)g.units * (uint64_t)g.lat_len[q] * sizeof(float);
+        if (lateral > *largest)
+            *largest = lateral;
+    }
 }
 
 static remap_status make_buffer(cl_state *s, size_t bytes, const char *what,

@@ -1297,15 +1297,31 @@ static remap_status check_state(const ck *c, const remap_model *m,
             continue;
         const float *w = m->lateral[q];
         size_t len = (size_t)g->units * (size_t)g->lat_len[q];
-        for (size_t i = 0; i < len; i++)
+        int r = q == 0 ? g->exc_r : g->inh_r, side = 2 * r + 1;
+        int cn = g->cortex_n;
+        for (size_t i = 0; i < len; i++) {
+            int u = (int)(i / (size_t)g->lat_len[q]);
+            int k = (int)(i % (size_t)g->lat_len[q]);
             if (!(w[i] >= 0.0f && w[i] <= FLT_MAX))
                 return remap_fail(c->err, REMAP_EFORMAT,
                                   "%s: %s[%d, %d] is %g, not a finite "
                                   "weight >= 0",
-                                  c->path, lateral_name[q],
-                                  (int)(i / (size_t)g->lat_len[q]),
-                                  (int)(i % (size_t)g->lat_len[q]),
+                                  c->path, lateral_name[q], u, k,
                                   (double)w[i]);
+            /* Slots outside the circle or off the sheet hold no synapse:
+             * settling would read them, learning never set them. */
+            int dx = k % side - r, dy = k / side - r;
+            int col = u % cn + dx, row = u / cn + dy;
+            bool slot = dx * dx + dy * dy <= r * r && col >= 0 && col < cn &&
+                        row >= 0 && row < cn;
+            if (!slot && w[i] != 0.0f)
+                return remap_fail(c->err, REMAP_EFORMAT,
+                                  "%s: %s[%d, %d] is %g where no synapse "
+                                  "is (outside the circle or off the "
+                                  "sheet); it must be 0",
+                                  c->path, lateral_name[q], u, k,
+                                  (double)w[i]);
+        }
     }
     return check_synapses(c, m, has_added);
 }

@@ -395,8 +395,10 @@ static void init_lateral(remap_model *m, int q, int r, float sigma)
             w[k] = expf(-d2 / (2.0f * s * s)) * unit_float(rnd.v[k % 4]);
             sum += w[k];
         }
-        for (int k = 0; k < len; k++)
-            w[k] /= sum;
+        /* A field whose draws are all 0 (one slot, drawn 0) stays 0. */
+        if (sum > 0.0f)
+            for (int k = 0; k < len; k++)
+                w[k] /= sum;
     }
 }
 
