@@ -114,9 +114,11 @@ remap_status remap_bench_case_params(const remap_bench_case *c,
     snprintf(own[3], sizeof own[3],
              "projections.lateral_excitatory.radius=%.9g",
              (double)def.excitatory.radius * scale);
+    /* The hand scenarios widen GCAL's excitatory sigma (0.025) to 0.05;
+     * the V1 shape keeps GCAL's. */
+    double exc_sigma = c->v1 ? 0.025 : (double)def.excitatory.sigma;
     snprintf(own[4], sizeof own[4],
-             "projections.lateral_excitatory.sigma=%.9g",
-             (double)def.excitatory.sigma * scale);
+             "projections.lateral_excitatory.sigma=%.9g", exc_sigma * scale);
     snprintf(own[5], sizeof own[5],
              "projections.lateral_inhibitory.radius=%.9g",
              (double)def.inhibitory.radius * scale);
@@ -131,7 +133,8 @@ remap_status remap_bench_case_params(const remap_bench_case *c,
      * (scale 1 would only round them). */
     size_t k = 0;
     for (int i = 0; i < OWN; i++)
-        if (i < 3 || c->cortex_n != (int)DEFAULT_CORTEX_N)
+        if (i < 3 || c->cortex_n != (int)DEFAULT_CORTEX_N ||
+            (c->v1 && i == 4))
             all[k++] = own[i];
     for (int i = 0; c->v1 && i < V1; i++)
         all[k++] = v1[i];
