@@ -71,7 +71,8 @@ static float live_sum(const remap_geometry *g, const float *w,
 }
 
 /* Sum of kernel k (half-width r) over the activity around unit (x, y);
- * units off the sheet contribute nothing. */
+ * units off the sheet contribute nothing. Silent units are skipped: their
+ * terms are +0 (weights and activity are >= 0), so the sum is the same. */
 static float lateral(const float *y, int n, const float *k, int r, int x,
                      int yy)
 {
@@ -83,7 +84,7 @@ static float lateral(const float *y, int n, const float *k, int r, int x,
             continue;
         for (int dx = -r; dx <= r; dx++) {
             int col = x + dx;
-            if (col < 0 || col >= n)
+            if (col < 0 || col >= n || y[row * n + col] == 0.0f)
                 continue;
             sum += k[(dy + r) * side + dx + r] * y[row * n + col];
         }
