@@ -38,10 +38,11 @@ static remap_model *visual_model(int layout)
     return m;
 }
 
-static remap_renderer *renderer(const remap_model *m, const char *panels)
+static remap_renderer *renderer_every(const remap_model *m,
+                                      const char *panels, uint64_t every)
 {
     remap_render_options o = {.width = 800, .height = 400, .title = "test",
-                              .last = 10};
+                              .last = 10, .vision_every = every};
     remap_error err;
     cr_assert_eq(remap_frame_panels_parse(panels, o.panels, &o.panel_count,
                                           &err),
@@ -50,6 +51,11 @@ static remap_renderer *renderer(const remap_model *m, const char *panels)
     cr_assert_eq(remap_renderer_create(&o, m, &r, &err), REMAP_OK, "%s",
                  err.msg);
     return r;
+}
+
+static remap_renderer *renderer(const remap_model *m, const char *panels)
+{
+    return renderer_every(m, panels, 0);
 }
 
 /* Draws a frame and passes it through a PNG file and libpng, so what is
@@ -392,6 +398,37 @@ Test(vision_render, maps_are_measured_once_per_iteration)
     m->iteration++;
     draw_decoded(r, m, &c);
     /* No weights: no response, selectivity 0, every unit dim grey. */
+    uint8_t grey[4];
+    remap_colour_orientation(0.0f, 0.0f, grey);
+    for (int u = 0; u < m->geom.units; u++)
+        cr_assert_arr_eq(unit_pixel(r, &c, m, 0, u), grey, 3, "unit %d", u);
+    remap_image_free(&a);
+    remap_image_free(&b);
+    remap_image_free(&c);
+    remap_renderer_destroy(r);
+    remap_model_destroy(m);
+}
+
+/* A live view's renderer keeps its maps until they are vision_every
+ * iterations old, then measures again. */
+Test(vision_render, live_maps_are_kept_until_they_are_old)
+{
+    remap_model *m = visual_model(REMAP_LAYOUT_RETINA);
+    remap_renderer *r = renderer_every(m, "orientation", 3);
+    remap_image a = {0}, b = {0}, c = {0};
+    draw_decoded(r, m, &a);
+    size_t bytes = (size_t)m->geom.units * (size_t)m->geom.cf_len;
+    memset(m->weights, 0, bytes * sizeof *m->weights);
+    m->iteration += 2;
+    draw_decoded(r, m, &b);
+    /* The panel, not the title: that names the iteration. */
+    for (int u = 0; u < m->geom.units; u++)
+        cr_assert_arr_eq(unit_pixel(r, &b, m, 0, u),
+                         unit_pixel(r, &a, m, 0, u), 4,
+                         "unit %d: maps 2 iterations old were measured again",
+                         u);
+    m->iteration += 1;
+    draw_decoded(r, m, &c);
     uint8_t grey[4];
     remap_colour_orientation(0.0f, 0.0f, grey);
     for (int u = 0; u < m->geom.units; u++)

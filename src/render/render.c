@@ -366,7 +366,9 @@ static remap_status cortex_panel(remap_renderer *r, remap_model *m,
 static remap_status measure_vision(remap_renderer *r, const remap_model *m,
                                    remap_error *err)
 {
-    if (r->vision_ok && r->vision_iteration == m->iteration)
+    uint64_t every = r->opt.vision_every ? r->opt.vision_every : 1;
+    if (r->vision_ok && m->iteration >= r->vision_iteration &&
+        m->iteration - r->vision_iteration < every)
         return REMAP_OK;
     if (r->vision_ok)
         remap_vision_map_free(&r->vision);

@@ -65,7 +65,16 @@ typedef struct remap_render_options {
     int panel_count;
     const char *title; /* the scenario's name */
     uint64_t last;     /* the run's last iteration: the plot's time axis */
+    /* The visual maps (orientation, ocular, the plot's selectivity) are
+     * measured again once they are this many iterations old; 0: at every
+     * new iteration (frames then depend on their iteration alone). A live
+     * view uses REMAP_VIEW_VISION_EVERY, as measuring costs tens to
+     * hundreds of milliseconds. */
+    uint64_t vision_every;
 } remap_render_options;
+
+/* How old the live viewer lets its visual maps grow, iterations. */
+#define REMAP_VIEW_VISION_EVERY 500
 
 /* v with its thousands apart, as captions write iterations: "12 345 678". */
 void remap_frame_number(uint64_t v, char *out, size_t size);

@@ -439,7 +439,8 @@ static remap_status make_renderer(viewer *v, const remap_model *m,
                                .height = v->opt->height,
                                .panel_count = v->panel_count,
                                .title = v->opt->sc->name,
-                               .last = v->last};
+                               .last = v->last,
+                               .vision_every = REMAP_VIEW_VISION_EVERY};
     memcpy(ro.panels, v->panels, sizeof ro.panels);
     return remap_renderer_create(&ro, m, &v->renderer, err);
 }
