@@ -54,7 +54,7 @@ static const char *panel_title(const remap_model *m, int panel)
 /* The plot measures the map at most this many times over the run's time
  * axis (each measurement probes the map 64 times on the host, which would
  * otherwise cost more than the rest of a frame). */
-#define PLOT_SAMPLES 128
+#define PLOT_SAMPLES 48
 #define FIELDS_GRID 5 /* units per side of the receptive-field inset */
 
 const char *remap_frame_panel_name(remap_frame_panel p)
