@@ -380,22 +380,35 @@ Test(vision_render, render_command_refuses_them_before_the_run)
     cr_assert_eq(system(cmd), 0);
 }
 
-/* The maps are measured once per iteration: a frame of the same
- * iteration reuses them even when the weights changed meanwhile (only
- * steps change them in a run), and the next iteration measures again. */
-Test(vision_render, maps_are_measured_once_per_iteration)
+/* A renderer with vision_every `every` keeps its maps while they are
+ * younger than that (0: within the iteration), even when the weights
+ * changed meanwhile (only steps change them in a run), and measures again
+ * once they are as old: a frame of `every` iterations later (1 for 0)
+ * shows the zeroed weights. */
+static void maps_kept_while_young(uint64_t every)
 {
     remap_model *m = visual_model(REMAP_LAYOUT_RETINA);
-    remap_renderer *r = renderer(m, "orientation");
+    remap_renderer *r = renderer_every(m, "orientation", every);
+    uint64_t young = every ? every - 1 : 0;
     remap_image a = {0}, b = {0}, c = {0};
     draw_decoded(r, m, &a);
     size_t bytes = (size_t)m->geom.units * (size_t)m->geom.cf_len;
     memset(m->weights, 0, bytes * sizeof *m->weights);
+    m->iteration += young;
     draw_decoded(r, m, &b);
-    size_t frame = (size_t)a.width * (size_t)a.height * 4;
-    cr_assert_eq(memcmp(a.rgba, b.rgba, frame), 0,
-                 "the same iteration was measured again");
-    m->iteration++;
+    if (young == 0) {
+        size_t frame = (size_t)a.width * (size_t)a.height * 4;
+        cr_assert_eq(memcmp(a.rgba, b.rgba, frame), 0,
+                     "the same iteration was measured again");
+    }
+    /* The panel, not the title: that names the iteration. */
+    for (int u = 0; u < m->geom.units; u++)
+        cr_assert_arr_eq(unit_pixel(r, &b, m, 0, u),
+                         unit_pixel(r, &a, m, 0, u), 4,
+                         "unit %d: maps %llu iterations old were measured "
+                         "again",
+                         u, (unsigned long long)young);
+    m->iteration += 1;
     draw_decoded(r, m, &c);
     /* No weights: no response, selectivity 0, every unit dim grey. */
     uint8_t grey[4];
@@ -409,33 +422,14 @@ Test(vision_render, maps_are_measured_once_per_iteration)
     remap_model_destroy(m);
 }
 
-/* A live view's renderer keeps its maps until they are vision_every
- * iterations old, then measures again. */
+/* Frames of `remap render`: once per iteration. */
+Test(vision_render, maps_are_measured_once_per_iteration)
+{
+    maps_kept_while_young(0);
+}
+
+/* A live view's: until the maps are 3 iterations old. */
 Test(vision_render, live_maps_are_kept_until_they_are_old)
 {
-    remap_model *m = visual_model(REMAP_LAYOUT_RETINA);
-    remap_renderer *r = renderer_every(m, "orientation", 3);
-    remap_image a = {0}, b = {0}, c = {0};
-    draw_decoded(r, m, &a);
-    size_t bytes = (size_t)m->geom.units * (size_t)m->geom.cf_len;
-    memset(m->weights, 0, bytes * sizeof *m->weights);
-    m->iteration += 2;
-    draw_decoded(r, m, &b);
-    /* The panel, not the title: that names the iteration. */
-    for (int u = 0; u < m->geom.units; u++)
-        cr_assert_arr_eq(unit_pixel(r, &b, m, 0, u),
-                         unit_pixel(r, &a, m, 0, u), 4,
-                         "unit %d: maps 2 iterations old were measured again",
-                         u);
-    m->iteration += 1;
-    draw_decoded(r, m, &c);
-    uint8_t grey[4];
-    remap_colour_orientation(0.0f, 0.0f, grey);
-    for (int u = 0; u < m->geom.units; u++)
-        cr_assert_arr_eq(unit_pixel(r, &c, m, 0, u), grey, 3, "unit %d", u);
-    remap_image_free(&a);
-    remap_image_free(&b);
-    remap_image_free(&c);
-    remap_renderer_destroy(r);
-    remap_model_destroy(m);
+    maps_kept_while_young(3);
 }

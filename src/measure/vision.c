@@ -104,61 +104,59 @@ static remap_status present(bench *b, int k, int p, unsigned eyes,
     return REMAP_OK;
 }
 
-/* Preference and selectivity from both eyes' responses. */
-static remap_status orientation_map(bench *b, remap_vision_map *out,
-                                    remap_error *err)
+/* Every unit's response to every grating, resp[(u K + k) P + p], with
+ * both eyes seeing it, and with two eyes each eye's strongest response
+ * over all gratings, the other eye seeing black, into peak[eye][unit]
+ * (NULL with one eye). With two eyes each grating is shown to one eye at
+ * a time and the two responses are added: the LGN treats the eyes apart
+ * and the afferent response is linear in its input, so the sum is the
+ * response to both, and no grating is presented three times. */
+static remap_status grating_responses(bench *b, float *resp, float *peak,
+                                      remap_error *err)
 {
     const remap_geometry *g = &b->m->geom;
+    size_t units = (size_t)g->units;
     int K = b->s->orientations, P = b->s->phases;
-    float *resp = malloc((size_t)g->units * (size_t)K * (size_t)P *
-                         sizeof(float));
-    if (!resp)
-        return remap_fail(err, REMAP_ENOMEM, "vision measure: out of memory");
-    unsigned all = (1u << g->eyes) - 1u;
     remap_status st = REMAP_OK;
     for (int k = 0; k < K && !st; k++)
         for (int p = 0; p < P && !st; p++) {
-            if ((st = present(b, k, p, all, err)))
-                break;
-            for (int u = 0; u < g->units; u++)
-                resp[((size_t)u * (size_t)K + (size_t)k) * (size_t)P +
-                     (size_t)p] = b->drive[u];
+            float *r = resp + (size_t)k * (size_t)P + (size_t)p;
+            size_t stride = (size_t)K * (size_t)P;
+            if (g->eyes == 1) {
+                if ((st = present(b, k, p, 1u, err)))
+                    break;
+                for (size_t u = 0; u < units; u++)
+                    r[u * stride] = b->drive[u];
+                continue;
+            }
+            for (int e = 0; e < 2 && !st; e++) {
+                if ((st = present(b, k, p, 1u << e, err)))
+                    break;
+                float *pk = peak + (size_t)e * units;
+                for (size_t u = 0; u < units; u++) {
+                    float d = b->drive[u];
+                    r[u * stride] = e == 0 ? d : r[u * stride] + d;
+                    pk[u] = d > pk[u] ? d : pk[u];
+                }
+            }
         }
-    if (!st)
-        st = remap_orientation_from_responses(resp, g->units, K, P,
-                                              out->preference,
-                                              out->selectivity, err);
-    free(resp);
     return st;
 }
 
-/* Each eye's strongest response over all gratings, the other eye seeing
- * black, and the ocular dominance of the living units. */
-static remap_status od_map(bench *b, remap_vision_map *out, remap_error *err)
+/* The ocular dominance of the living units from each eye's peak
+ * response (dead units 0). */
+static remap_status od_map(const remap_model *m, const float *peak,
+                           remap_vision_map *out, remap_error *err)
 {
-    const remap_model *m = b->m;
-    const remap_geometry *g = &m->geom;
-    size_t units = (size_t)g->units;
-    float *peak = calloc(2 * units, sizeof(float)); /* [eye][unit] */
+    size_t units = (size_t)m->geom.units;
     float *left = malloc(units * sizeof(float));
     float *right = malloc(units * sizeof(float));
     float *odi = malloc(units * sizeof(float));
     remap_status st = REMAP_OK;
-    if (!peak || !left || !right || !odi) {
+    if (!left || !right || !odi) {
         st = remap_fail(err, REMAP_ENOMEM, "vision measure: out of memory");
         goto done;
     }
-    for (int e = 0; e < 2 && !st; e++)
-        for (int k = 0; k < b->s->orientations && !st; k++)
-            for (int p = 0; p < b->s->phases && !st; p++) {
-                if ((st = present(b, k, p, 1u << e, err)))
-                    break;
-                float *pk = peak + (size_t)e * units;
-                for (size_t u = 0; u < units; u++)
-                    pk[u] = b->drive[u] > pk[u] ? b->drive[u] : pk[u];
-            }
-    if (st)
-        goto done;
     /* The means and spread are over the living units only. */
     int n = 0;
     for (size_t u = 0; u < units; u++) {
@@ -175,7 +173,7 @@ static remap_status od_map(bench *b, remap_vision_map *out, remap_error *err)
     for (size_t u = 0, i = 0; u < units; u++)
         out->od[u] = m->unit_gain[u] == 0.0f ? 0.0f : odi[i++];
 done:
-    free(peak), free(left), free(right), free(odi);
+    free(left), free(right), free(odi);
     return st;
 }
 
@@ -248,6 +246,7 @@ remap_status remap_vision_measure(const remap_model *m,
         return st;
 
     size_t units = (size_t)g->units;
+    float *resp = NULL, *peak = NULL;
     bench b = {.m = m, .s = s,
                .pixels = (size_t)g->retina_n * (size_t)g->retina_n};
     b.grating = malloc(b.pixels * sizeof(float));
@@ -267,7 +266,18 @@ remap_status remap_vision_measure(const remap_model *m,
         st = remap_fail(err, REMAP_ENOMEM, "vision measure: out of memory");
         goto done;
     }
-    if ((st = orientation_map(&b, out, err)))
+    size_t grid = (size_t)s->orientations * (size_t)s->phases;
+    resp = malloc(units * grid * sizeof(float));
+    if (g->eyes == 2)
+        peak = calloc(2 * units, sizeof(float));
+    if (!resp || (g->eyes == 2 && !peak)) {
+        st = remap_fail(err, REMAP_ENOMEM, "vision measure: out of memory");
+        goto done;
+    }
+    if ((st = grating_responses(&b, resp, peak, err)) ||
+        (st = remap_orientation_from_responses(
+             resp, g->units, s->orientations, s->phases, out->preference,
+             out->selectivity, err)))
         goto done;
     double sel = 0.0;
     for (size_t u = 0; u < units; u++) {
@@ -278,11 +288,12 @@ remap_status remap_vision_measure(const remap_model *m,
     }
     out->selectivity_mean =
         out->living ? (float)(sel / (double)out->living) : 0.0f;
-    if (g->eyes == 2 && (st = od_map(&b, out, err)))
+    if (g->eyes == 2 && (st = od_map(m, peak, out, err)))
         goto done;
     st = map_stats(m, out, err);
 done:
     free(b.grating), free(b.images), free(b.input), free(b.drive);
+    free(resp), free(peak);
     if (st)
         remap_vision_map_free(out);
     return st;
