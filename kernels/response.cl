@@ -3,7 +3,11 @@
  * excitation and inhibition (a shared isotropic kernel, or each unit's
  * own weights when the projection is plastic), each response times the
  * unit's gain (0 dead, below 1 penumbra).
- * One work-item per cortical unit; each walks its own contiguous field. */
+ * The afferent kernel takes one work-item per cortical unit, which walks its
+ * own contiguous field; settling takes one per tile of SETTLE_TILE units of
+ * a row (a build option: 1 on a GPU). */
+
+#define SETTLE_TILES ((CORTEX_N + SETTLE_TILE - 1) / SETTLE_TILE)
 
 /* The response of a field to input x (the weighted sum), and the sum of x
  * over the field's live synapses, which learning's normalisation needs. */
@@ -105,62 +109,93 @@ __kernel void active_span(__global const float *y, __global int2 *span,
     }
 }
 
-/* Kernel k of half-width r applied to the activity around (x, y), summed
- * over the taps in rows top to bottom and columns left to right, as the
- * reference backend sums them, but only over the non-empty rows and each
- * row's non-zero span (rows and spans lie on the sheet, so they also do
- * the clipping at its edges).
- * Activity is never negative and a skipped term is k * 0 = +-0, which
- * leaves any sum that is not -0 unchanged (and the sum starts at +0 and
- * can only become -0 by adding -0 to -0), so skipping is exact: the sum
- * has the reference's bits. Since activity is sparse, most rows are
- * empty and most spans short, which makes settling cheap. */
-inline float lateral(__global const float *y, __global const int2 *span,
-                     int2 rows, __global const float *k, int r, int x,
-                     int yy)
+/* The lateral sums of a settling step, for a tile of SETTLE_TILE
+ * neighbouring units of one row (fewer at the row's end): kernel k of
+ * half-width r applied to the activity around each unit of the tile, added
+ * into acc. A kernel tap (dx, dy) lies at (dy + r) (2r + 1) + dx + r of the
+ * shared kernel, or of the unit's own weights (kstride floats apart) for
+ * a plastic projection.
+ *
+ * Each unit's terms are added in the reference backend's order (rows top
+ * to bottom, columns left to right), but only over the non-empty rows and
+ * each row's non-zero span (rows and spans lie on the sheet, so they also
+ * do the clipping at its edges). Activity is never negative and a skipped
+ * term is k * 0 = +-0, which leaves any sum that is not -0 unchanged (a
+ * sum starts at +0 and can only become -0 by adding -0 to -0), so
+ * skipping is exact: every sum has the reference's bits.
+ *
+ * Each active column is read once per row for the whole tile and spread
+ * over the tile's units it reaches: a contiguous inner loop, which a CPU
+ * runs in vector lanes. With SETTLE_TILE 1 (GPUs: one work-item per unit,
+ * neighbours reading neighbouring addresses) it is the plain per-unit
+ * sum. Since activity is sparse, most rows are empty and most spans short,
+ * which makes settling cheap. */
+inline void lateral_tile(__global const float *y, __global const int2 *span,
+                         int2 rows, __global const float *k, int kstride,
+                         int r, int x0, int n, int yy,
+                         float acc[SETTLE_TILE])
 {
     int side = 2 * r + 1;
-    float sum = 0.0f;
     int top = max(yy - r, rows.x), bottom = min(yy + r, rows.y);
     for (int row = top; row <= bottom; row++) {
         int2 s = span[row];
-        int lo = max(x - r, s.x), hi = min(x + r, s.y);
-        /* Tap (dx, dy) = (col - x, row - yy) of the kernel is at
-         * kbase + col. */
-        int kbase = (row - yy + r) * side + r - x;
+        int lo = max(x0 - r, s.x), hi = min(x0 + n - 1 + r, s.y);
         __global const float *yr = y + row * CORTEX_N;
-        for (int col = lo; col <= hi; col++)
-            sum += k[kbase + col] * yr[col];
+        /* Tap (col - x, row - yy) for the unit at x = x0 + j is at
+         * kj + col - j (kstride - 1), with kj = kbase + j kstride. */
+        __global const float *kbase = k + (row - yy + r) * side + r - x0;
+        for (int col = lo; col <= hi; col++) {
+            float v = yr[col];
+            int j0 = max(col - r - x0, 0), j1 = min(col + r - x0, n - 1);
+            __global const float *kc = kbase + col;
+            for (int j = j0; j <= j1; j++)
+                acc[j] += kc[j * (kstride - 1)] * v;
+        }
     }
-    return sum;
 }
 
-/* Unit u's activity after a settling step from `previous` (span, rows:
- * where previous is non-zero). exc_kernel, inh_kernel: the shared kernel,
- * or all units' weights of a plastic projection. */
-inline float settle_unit(int u, __global const float *previous,
-                         __global const int2 *span, int2 rows,
-                         __global const float *drive,
-                         __global const float *threshold,
-                         __global const float *exc_kernel,
-                         __global const float *inh_kernel, float exc_strength,
-                         float inh_strength, __global const float *unit_gain)
+inline void settle_tile(int t, __global const float *previous,
+                        __global const int2 *span, int2 rows,
+                        __global const float *drive,
+                        __global const float *threshold,
+                        __global const float *exc_kernel,
+                        __global const float *inh_kernel,
+                        float exc_strength, float inh_strength,
+                        __global const float *unit_gain,
+                        __global float *next)
 {
-    int x = u % CORTEX_N, y = u / CORTEX_N;
+    int yy = t / SETTLE_TILES, x0 = t % SETTLE_TILES * SETTLE_TILE;
+    int n = min(SETTLE_TILE, CORTEX_N - x0), u0 = yy * CORTEX_N + x0;
     /* A plastic projection's weights lie like the kernel, unit by unit. */
 #if EXC_PLASTIC
-    exc_kernel += (size_t)u * EXC_LEN;
+    const int exc_stride = EXC_LEN;
+    exc_kernel += (size_t)u0 * EXC_LEN;
+#else
+    const int exc_stride = 0;
 #endif
 #if INH_PLASTIC
-    inh_kernel += (size_t)u * INH_LEN;
+    const int inh_stride = INH_LEN;
+    inh_kernel += (size_t)u0 * INH_LEN;
+#else
+    const int inh_stride = 0;
 #endif
-    float e = lateral(previous, span, rows, exc_kernel, EXC_R, x, y);
-    float i = lateral(previous, span, rows, inh_kernel, INH_R, x, y);
-    float a = drive[u] + exc_strength * e + inh_strength * i - threshold[u];
-    return unit_gain[u] * (a > 0.0f ? a : 0.0f);
+    float e[SETTLE_TILE], i[SETTLE_TILE];
+    for (int j = 0; j < SETTLE_TILE; j++)
+        e[j] = i[j] = 0.0f;
+    lateral_tile(previous, span, rows, exc_kernel, exc_stride, EXC_R, x0, n,
+                 yy, e);
+    lateral_tile(previous, span, rows, inh_kernel, inh_stride, INH_R, x0, n,
+                 yy, i);
+    for (int j = 0; j < n; j++) {
+        int u = u0 + j;
+        float a = drive[u] + exc_strength * e[j] + inh_strength * i[j] -
+                  threshold[u];
+        next[u] = unit_gain[u] * (a > 0.0f ? a : 0.0f);
+    }
 }
 
-/* span, rows: active_span of previous. */
+/* One work-item per tile (SETTLE_TILES per row); span, rows: active_span
+ * of previous. */
 __kernel void settle(__global const float *previous,
                      __global const int2 *span, __global const int *rows,
                      __global const float *drive,
@@ -170,10 +205,9 @@ __kernel void settle(__global const float *previous,
                      float inh_strength, __global const float *unit_gain,
                      __global float *next)
 {
-    int u = get_global_id(0);
-    next[u] = settle_unit(u, previous, span, (int2)(rows[0], rows[1]), drive,
-                          threshold, exc_kernel, inh_kernel, exc_strength,
-                          inh_strength, unit_gain);
+    settle_tile(get_global_id(0), previous, span, (int2)(rows[0], rows[1]),
+                drive, threshold, exc_kernel, inh_kernel, exc_strength,
+                inh_strength, unit_gain, next);
 }
 
 /* Every settling step in one launch of a single work-group, whose
@@ -210,10 +244,10 @@ __kernel void settle_all(__global float *act0, __global float *act1,
         }
         barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
         int2 live = (int2)(rows[0], rows[1]);
-        for (int u = lid; u < CORTEX_N * CORTEX_N; u += n)
-            next[u] = settle_unit(u, previous, span, live, drive, threshold,
-                                  exc_kernel, inh_kernel, exc_strength,
-                                  inh_strength, unit_gain);
+        for (int t = lid; t < CORTEX_N * SETTLE_TILES; t += n)
+            settle_tile(t, previous, span, live, drive, threshold,
+                        exc_kernel, inh_kernel, exc_strength, inh_strength,
+                        unit_gain, next);
         /* Everyone has read rows and previous before they change. */
         barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
     }

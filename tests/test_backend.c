@@ -1358,29 +1358,60 @@ Test(variants, layouts_give_the_same_bits)
     remap_model_destroy(b);
 }
 
-/* Settling in one launch of one work-group (the default on a CPU device
- * for small sheets, as in the tests above) and in two launches per step
- * give the reference's bits alike. */
-Test(settle, by_steps_and_in_one_launch)
+/* The ways of settling, each of which must give the reference's bits:
+ * in one launch of one work-group (the default on a CPU device for small
+ * sheets) or in two launches per step, and each with the tile of units
+ * per work-item of a CPU (the default here), of a GPU (1), one that does
+ * not divide the row (5 of 14: the last tile is short) and one wider than
+ * the row. */
+static const remap_cl_options settle_ways[] = {
+    {.settle = REMAP_SETTLE_STEPS},
+    {.settle = REMAP_SETTLE_ONE_LAUNCH},
+    {.settle = REMAP_SETTLE_STEPS, .settle_tile = 1},
+    {.settle = REMAP_SETTLE_ONE_LAUNCH, .settle_tile = 1},
+    {.settle = REMAP_SETTLE_STEPS, .settle_tile = 5},
+    {.settle = REMAP_SETTLE_ONE_LAUNCH, .settle_tile = 5},
+    {.settle = REMAP_SETTLE_STEPS, .settle_tile = 64},
+};
+#define SETTLE_WAYS (sizeof settle_ways / sizeof settle_ways[0])
+
+Test(settle, every_way_keeps_the_reference_bits)
 {
-    remap_cl_options modes[] = {{.settle = REMAP_SETTLE_STEPS},
-                                {.settle = REMAP_SETTLE_ONE_LAUNCH}};
-    const char *expect[] = {NULL, "settling in one launch"};
-    for (size_t i = 0; i < 2; i++) {
-        cl_variant = modes[i];
+    for (size_t i = 0; i < SETTLE_WAYS; i++) {
+        cl_variant = settle_ways[i];
         remap_params p = small_params();
         pair pr = make_pair(&p, 1);
         const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
-        if (expect[i])
-            cr_assert(strstr(name, expect[i]) != NULL, "%s", name);
-        else
-            cr_assert(strstr(name, "one launch") == NULL, "%s", name);
+        bool one = cl_variant.settle == REMAP_SETTLE_ONE_LAUNCH;
+        cr_assert_eq(strstr(name, "settling in one launch") != NULL, one,
+                     "%s", name);
+        /* A tile other than the device's default is named, unless it
+         * covers the whole row. */
+        bool named = cl_variant.settle_tile == 1 ||
+                     cl_variant.settle_tile == 5;
+        cr_assert_eq(strstr(name, "settling tiles of") != NULL, named, "%s",
+                     name);
         destroy_pair(&pr);
         check_sparse_activity_keeps_the_reference_bits();
         check_dense_activity_keeps_the_reference_bits();
         check_full_step_over_several_iterations();
         check_sleep_gives_spontaneous_input_and_downscales();
     }
+}
+
+Test(settle, refuses_a_tile_out_of_range)
+{
+    remap_params p = small_params();
+    remap_model *m = NULL;
+    remap_error err;
+    remap_cl_options o = {.settle_tile = REMAP_SETTLE_TILE_MAX + 1};
+    cr_assert_eq(remap_model_create(&p, 1, &remap_cl_backend, &o, &m, &err),
+                 REMAP_EINVAL);
+    cr_assert(strstr(err.msg, "65 units") != NULL, "%s", err.msg);
+    cr_assert_null(m);
+    o.settle_tile = -1;
+    cr_assert_eq(remap_model_create(&p, 1, &remap_cl_backend, &o, &m, &err),
+                 REMAP_EINVAL);
 }
 
 /* ---- The visual pathway (retina and binocular layouts: an LGN of ON and
@@ -1554,25 +1585,21 @@ Test(visual, transposed_weights_match_the_reference)
     check_visual_or_plastic(&p, 31);
 }
 
-Test(visual, settling_by_steps_and_in_one_launch)
+Test(visual, settling_every_way)
 {
-    remap_cl_options modes[] = {{.settle = REMAP_SETTLE_STEPS},
-                                {.settle = REMAP_SETTLE_ONE_LAUNCH}};
-    for (size_t i = 0; i < 2; i++) {
-        cl_variant = modes[i];
+    for (size_t i = 0; i < SETTLE_WAYS; i++) {
+        cl_variant = settle_ways[i];
         check_visual_and_plastic_cases();
     }
 }
 
 /* Plastic lateral weights take part in the sparse settling exactly: the
  * settled activity keeps the reference's bits on the default sheet with
- * plastic inhibition, by steps and in one launch. */
+ * plastic inhibition, in every way of settling. */
 Test(visual, plastic_settling_keeps_the_reference_bits)
 {
-    remap_cl_options modes[] = {{.settle = REMAP_SETTLE_STEPS},
-                                {.settle = REMAP_SETTLE_ONE_LAUNCH}};
-    for (size_t i = 0; i < 2; i++) {
-        cl_variant = modes[i];
+    for (size_t i = 0; i < SETTLE_WAYS; i++) {
+        cl_variant = settle_ways[i];
         remap_params p;
         remap_params_default(&p);
         p.inhibitory.plastic = 1;

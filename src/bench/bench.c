@@ -367,6 +367,7 @@ static remap_cl_options cl_options(const remap_bench_options *o)
         .max_buffer = o->max_buffer,
         .layout = o->layout,
         .settle = o->settle,
+        .settle_tile = o->settle_tile,
     };
     return opt;
 }
@@ -781,13 +782,13 @@ remap_status remap_bench_write_json(const char *path,
         (unsigned long long)d->max_alloc);
     put(&j,
         "  \"options\": {\"unfused\": %s, \"half_weights\": %s, "
-        "\"layout\": \"%s\", \"settle\": \"%s\", "
+        "\"layout\": \"%s\", \"settle\": \"%s\", \"settle_tile\": %d, "
         "\"max_buffer\": %llu, \"warmup\": %d, \"repeats\": %d, "
         "\"iterations\": %llu, \"seed\": %llu, \"max_units\": %llu, "
         "\"profiling\": true, \"overrides\": [",
         o->unfused ? "true" : "false", o->half_weights ? "true" : "false",
         remap_bench_layout_name(o->layout), remap_bench_settle_name(o->settle),
-        (unsigned long long)o->max_buffer, o->warmup, o->repeats,
+        o->settle_tile, (unsigned long long)o->max_buffer, o->warmup, o->repeats,
         (unsigned long long)o->iterations, (unsigned long long)o->seed,
         (unsigned long long)r->max_units);
     for (size_t i = 0; i < o->override_count; i++) {

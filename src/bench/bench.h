@@ -99,6 +99,7 @@ typedef struct remap_bench_options {
     uint64_t max_buffer;
     remap_weight_layout layout;
     remap_settle_mode settle;
+    int settle_tile;     /* 0: the device's default */
     int warmup;          /* untimed iterations after creation */
     int repeats;         /* timed runs (>= 1) */
     uint64_t iterations; /* iterations per timed run (>= 1) */

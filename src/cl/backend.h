@@ -25,6 +25,13 @@ typedef enum remap_settle_mode {
 } remap_settle_mode;
 #define REMAP_SETTLE_ONE_LAUNCH_UNITS 4096
 
+/* Units of a cortical row that one settling work-item sums together, on a
+ * CPU device by default (each active column is read once for the tile
+ * and its terms spread over the tile in vector lanes); a GPU takes one
+ * unit per work-item. */
+#define REMAP_SETTLE_TILE_CPU 32
+#define REMAP_SETTLE_TILE_MAX 64
+
 /* Options for remap_cl_backend (pass a pointer as backend_options). */
 typedef struct remap_cl_options {
     const char *device; /* index or name substring; NULL: REMAP_DEVICE or
@@ -39,6 +46,9 @@ typedef struct remap_cl_options {
                             allocation) */
     remap_weight_layout layout;
     remap_settle_mode settle;
+    int settle_tile;    /* units per settling work-item, 1 to
+                           REMAP_SETTLE_TILE_MAX; 0: REMAP_SETTLE_TILE_CPU
+                           on a CPU device, 1 otherwise */
 } remap_cl_options;
 
 extern const remap_backend_ops remap_cl_backend;

@@ -42,6 +42,8 @@ typedef struct cl_state {
         k_active_span, k_settle_all, k_learn_lateral;
     bool fused, half, transposed;
     size_t settle_group; /* work-items of settle_all; 0: settle by steps */
+    size_t settle_items; /* work-items of settle: tiles of settle_tile
+                            units, cortex_n x ceil(cortex_n / tile) */
     /* Fixed tables, and the host conditions refreshed at each step (touch
      * table, fused regions). */
     cl_mem region_cdf, region_box, skin_region, exc_kernel, inh_kernel,
@@ -319,6 +321,21 @@ static remap_status cl_create(remap_model *m, const void *options,
                     NULL);
     /* The fit check has made sure one field fits in an allocation. */
     s->chunk_units = (size_t)chunk_units_for(g, cap, s->half ? 2 : 4);
+    bool cpu = s->cl.info.type && strcmp(s->cl.info.type, "CPU") == 0;
+    int tile = opt && opt->settle_tile ? opt->settle_tile
+               : cpu                    ? REMAP_SETTLE_TILE_CPU
+                                        : 1;
+    if (tile < 1 || tile > REMAP_SETTLE_TILE_MAX) {
+        st = remap_fail(err, REMAP_EINVAL,
+                        "OpenCL backend: a settling tile of %d units is "
+                        "outside 1 to %d",
+                        tile, REMAP_SETTLE_TILE_MAX);
+        goto fail;
+    }
+    if (tile > g->cortex_n)
+        tile = g->cortex_n;
+    s->settle_items = (size_t)g->cortex_n *
+                      (size_t)((g->cortex_n + tile - 1) / tile);
     char opts[1024];
     snprintf(opts, sizeof opts,
              "-cl-std=CL1.2 -DSKIN_N=%d -DSKIN_CORE=%d -DSKIN_PAD=%d "
@@ -326,13 +343,13 @@ static remap_status cl_create(remap_model *m, const void *options,
              "-DCF_SIDE=%d -DCF_AREA=%d -DCF_LEN=%d -DCF_R2I=%d -DEXC_R=%d "
              "-DINH_R=%d -DEXC_PLASTIC=%d -DINH_PLASTIC=%d -DEXC_LEN=%d "
              "-DINH_LEN=%d -DSTRUCTURAL=%d -DHALF_WEIGHTS=%d -DTRANSPOSED=%d "
-             "-DCHUNK_UNITS=%zu%s",
+             "-DCHUNK_UNITS=%zu -DSETTLE_TILE=%d%s",
              g->skin_n, g->skin_core, g->skin_pad, g->channels, g->plane,
              g->cortex_n, g->cf_r, g->cf_side, g->cf_area, g->cf_len,
              g->cf_r2i, g->exc_r, g->inh_r, g->lat_plastic[0] ? 1 : 0,
              g->lat_plastic[1] ? 1 : 0, g->lat_len[0], g->lat_len[1],
              g->structural ? 1 : 0,
-             s->half ? 1 : 0, s->transposed ? 1 : 0, s->chunk_units,
+             s->half ? 1 : 0, s->transposed ? 1 : 0, s->chunk_units, tile,
              (fp & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT)
                  ? " -cl-fp32-correctly-rounded-divide-sqrt"
                  : "");
@@ -348,7 +365,6 @@ static remap_status cl_create(remap_model *m, const void *options,
      * bench.md); on a GPU one work-group leaves most of the device idle,
      * so there it is left to remap bench --settle to show. */
     remap_settle_mode settle = opt ? opt->settle : REMAP_SETTLE_AUTO;
-    bool cpu = s->cl.info.type && strcmp(s->cl.info.type, "CPU") == 0;
     if (settle == REMAP_SETTLE_ONE_LAUNCH ||
         (settle == REMAP_SETTLE_AUTO && cpu &&
          g->units <= REMAP_SETTLE_ONE_LAUNCH_UNITS)) {
@@ -376,6 +392,9 @@ static remap_status cl_create(remap_model *m, const void *options,
              s->half ? ", half-precision weights" : "",
              s->transposed ? ", transposed weights" : "",
              s->settle_group ? ", settling in one launch" : "");
+    if (tile != (cpu ? REMAP_SETTLE_TILE_CPU : 1) && tile < g->cortex_n)
+        snprintf(variant + strlen(variant), sizeof variant - strlen(variant),
+                 ", settling tiles of %d units", tile);
     if (s->chunk_count > 1)
         snprintf(variant + strlen(variant), sizeof variant - strlen(variant),
                  ", weights in %zu buffers", s->chunk_count);
@@ -937,7 +956,8 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
                               "active_span", err)) ||
                 (st = set_args(s->k_settle, "settle", a_settle,
                                NARGS(a_settle), err)) ||
-                (st = enqueue(s, s->k_settle, s->units, "settle", err)))
+                (st = enqueue(s, s->k_settle, s->settle_items, "settle",
+                              err)))
                 return st;
         }
         bool check_due = g->structural && (it + 1) % interval == 0;

@@ -54,13 +54,16 @@ const char remap_bench_help[] =
     "                       GPU, fields otherwise)\n"
     "  --settle S           settling launches: steps (two per step),\n"
     "                       one-launch (all steps in one work-group) or auto\n"
-    "                       (default: one launch up to 4096 units)\n";
+    "                       (default: one launch up to 4096 units)\n"
+    "  --settle-tile N      units of a row that one settling work-item sums\n"
+    "                       together, 1 to 64 (default: 32 on a CPU, 1 on a\n"
+    "                       GPU)\n";
 
 static const char *const bench_options[] = {
     "--json",    "--quick",  "--case",      "--max-units",  "--repeat",
     "--iterations", "--warmup", "--seed",   "--set",        "--device",
     "--reference", "--unfused", "--half",  "--max-buffer", "--layout",
-    "--settle", "--help",
+    "--settle", "--settle-tile", "--help",
 };
 
 typedef struct bench_cli {
@@ -70,7 +73,8 @@ typedef struct bench_cli {
     size_t case_count;
     const char *overrides[MAX_OVERRIDES];
     size_t override_count;
-    uint64_t max_units, repeat, iterations, warmup, seed, max_buffer;
+    uint64_t max_units, repeat, iterations, warmup, seed, max_buffer,
+        settle_tile;
     remap_weight_layout layout;
     remap_settle_mode settle;
     bool repeat_given, iterations_given, warmup_given;
@@ -202,6 +206,11 @@ static int parse(int argc, char **argv, bench_cli *c)
             c->seed = v;
         } else if (!strcmp(name, "--max-buffer")) {
             c->max_buffer = v;
+        } else if (!strcmp(name, "--settle-tile")) {
+            if (v > REMAP_SETTLE_TILE_MAX)
+                return usage("--settle-tile is at most %d, got '%s'",
+                             REMAP_SETTLE_TILE_MAX, value);
+            c->settle_tile = v;
         }
     }
     if (c->repeat > 1000 || c->warmup > 1000000)
@@ -235,12 +244,16 @@ static void print_table(const remap_bench_report *r)
            d->name, d->type, d->platform, d->compute_units, d->clock_mhz, mem,
            alloc, d->device_version, d->driver_version);
     const remap_bench_options *o = r->options;
-    printf("options: %s%s %s layout, settling %s, max-buffer %llu, %d "
+    char tile[16] = "auto";
+    if (o->settle_tile)
+        snprintf(tile, sizeof tile, "%d", o->settle_tile);
+    printf("options: %s%s %s layout, settling %s, settling tile %s, "
+           "max-buffer %llu, %d "
            "warm-up + %d x %llu iterations per case, seed %llu\n",
            o->unfused ? "unfused," : "fused,",
            o->half_weights ? " half weights," : " float weights,",
            remap_bench_layout_name(o->layout),
-           remap_bench_settle_name(o->settle),
+           remap_bench_settle_name(o->settle), tile,
            (unsigned long long)o->max_buffer, o->warmup, o->repeats,
            (unsigned long long)o->iterations, (unsigned long long)o->seed);
     printf("check: %s\n", r->check);
@@ -323,6 +336,7 @@ int remap_bench_main(int argc, char **argv, const char *version,
         .max_buffer = c.max_buffer,
         .layout = c.layout,
         .settle = c.settle,
+        .settle_tile = (int)c.settle_tile,
         .warmup = (int)(c.warmup_given ? c.warmup : c.quick ? 1 : 3),
         .repeats = (int)(c.repeat_given ? c.repeat : c.quick ? 3 : 5),
         .iterations = c.iterations_given ? c.iterations : c.quick ? 3 : 10,
