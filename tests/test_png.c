@@ -609,6 +609,56 @@ Test(frames, written_in_order_from_copies)
     cr_assert_eq(stray_tmp_files(), 0);
 }
 
+/* The writer keeps the pixel buffers of written frames for later ones:
+ * frames whose size changes along the way still come out whole, each
+ * with its own pixels. */
+Test(frames, frames_of_changing_sizes)
+{
+    remap_frame_writer *fw;
+    remap_error err;
+    cr_assert_eq(remap_frame_writer_start(2, 1, &fw, &err), REMAP_OK, "%s",
+                 err.msg);
+    const int widths[] = {33, 33, 33, 12, 12, 40, 33, 33, 33, 33};
+    for (int i = 0; i < 10; i++) {
+        remap_image img = pattern(widths[i], 9 + i % 3);
+        char path[1024];
+        frame_path(path, sizeof path, "", i);
+        cr_assert_eq(remap_frame_writer_push(fw, path, &img, &err), REMAP_OK,
+                     "%s", err.msg);
+        remap_image_free(&img);
+    }
+    cr_assert_eq(remap_frame_writer_finish(fw, NULL, &err), REMAP_OK, "%s",
+                 err.msg);
+    for (int i = 0; i < 10; i++) {
+        char path[1024];
+        frame_path(path, sizeof path, "", i);
+        remap_image want = pattern(widths[i], 9 + i % 3);
+        remap_image got = read_ok(path);
+        assert_same_image(&got, &want);
+        remap_image_free(&got);
+        remap_image_free(&want);
+    }
+}
+
+/* Fills clip to the image; odd widths and a single column fill whole. */
+Test(image, fill_clips_and_covers_the_rectangle)
+{
+    remap_image img = pattern(13, 7);
+    remap_image before = pattern(13, 7);
+    const uint8_t c[4] = {1, 2, 3, 4};
+    remap_image_fill(&img, -3, 2, 9, 100, c);
+    remap_image_fill(&img, 12, 0, 5, 1, c);
+    remap_image_fill(&img, 4, 4, 0, 3, c); /* empty */
+    for (int y = 0; y < 7; y++)
+        for (int x = 0; x < 13; x++) {
+            bool in = (x < 6 && y >= 2) || (x == 12 && y == 0);
+            const uint8_t *want = in ? c : remap_image_at(&before, x, y);
+            assert_pixel(&img, x, y, want[0], want[1], want[2], want[3]);
+        }
+    remap_image_free(&img);
+    remap_image_free(&before);
+}
+
 /* Pushes frames to `sub` until a push fails (at most ~10 s); returns the
  * failing push's status, with err filled. */
 static remap_status push_until_failure(remap_frame_writer *fw, const char *sub,

@@ -2,6 +2,7 @@
 #include "render/image.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 remap_status remap_image_create(int width, int height, const uint8_t colour[4],
                                 remap_image *img, remap_error *err)
@@ -36,12 +37,17 @@ void remap_image_fill(remap_image *img, int x, int y, int w, int h,
     int x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
     int x1 = x + w > img->width ? img->width : x + w;
     int y1 = y + h > img->height ? img->height : y + h;
-    for (int j = y0; j < y1; j++)
-        for (int i = x0; i < x1; i++) {
-            uint8_t *p = remap_image_at(img, i, j);
-            p[0] = colour[0], p[1] = colour[1], p[2] = colour[2];
-            p[3] = colour[3];
-        }
+    if (x0 >= x1 || y0 >= y1)
+        return;
+    /* One pixel, doubled along the first row, then the row copied down:
+     * whole frames are filled every frame, so this is worth being fast. */
+    uint8_t *first = remap_image_at(img, x0, y0);
+    size_t row = (size_t)(x1 - x0) * 4u;
+    memcpy(first, colour, 4);
+    for (size_t done = 4; done < row; done *= 2)
+        memcpy(first + done, first, done < row - done ? done : row - done);
+    for (int j = y0 + 1; j < y1; j++)
+        memcpy(remap_image_at(img, x0, j), first, row);
 }
 
 void remap_image_blend(remap_image *img, int x, int y, const uint8_t colour[4],

@@ -158,6 +158,8 @@ struct remap_renderer {
     rect title;
     rect cells[REMAP_FRAME_MAX_PANELS];
     uint8_t *panel_rgba; /* scratch for the backend's panel images */
+    uint8_t *skin_rgba;  /* each receptor's colour in the skin panel */
+    int *skin_cols;      /* the receptor column of each pixel column */
     remap_unit_maps maps;
     plot_point *points;
     size_t point_count;
@@ -461,33 +463,38 @@ static void skin_panel(remap_renderer *r, const remap_model *m,
 {
     const remap_geometry *g = &m->geom;
     int n = g->skin_n;
+    /* Each receptor's colour once, then each pixel looks its receptor up:
+     * a panel has far more pixels than the skin has receptors. */
+    for (int rc = 0; rc < n * n; rc++) {
+        const uint8_t *colour = r->regions[m->skin_region[rc]];
+        uint8_t *px = r->skin_rgba + 4 * rc;
+        float x = m->input[rc];
+        x = x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
+        for (int k = 0; k < 3; k++) {
+            uint8_t dim = (uint8_t)(colour[k] * 2 / 5);
+            px[k] = x < 0.5f ? mix(dim, colour[k], 2.0f * x)
+                             : mix(colour[k], 255, 2.0f * x - 1.0f);
+        }
+        px[3] = 255;
+    }
+    int *cols = r->skin_cols;
+    for (int i = 0; i < c.w; i++)
+        cols[i] = (int)((long)i * n / c.w);
     for (int j = 0; j < c.h; j++) {
         int row = n - 1 - (int)((long)j * n / c.h);
-        for (int i = 0; i < c.w; i++) {
-            int col = (int)((long)i * n / c.w);
-            int rc = row * n + col;
+        int trow = n - 1 - (int)((long)(j - 1) * n / c.h);
+        uint8_t *out = remap_image_at(img, c.x, c.y + j);
+        for (int i = 0; i < c.w; i++, out += 4) {
+            int col = cols[i], rc = row * n + col;
             int reg = m->skin_region[rc];
-            uint8_t px[4] = {0, 0, 0, 255};
-            if (m->receptor_gain[rc] == 0.0f) {
-                bool stripe = ((i + j) / 3) % 2 == 0;
-                memcpy(px, stripe ? remap_colour_deafferented
-                                  : remap_colour_background,
-                       4);
-            } else {
-                float x = m->input[rc];
-                x = x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
-                for (int k = 0; k < 3; k++) {
-                    uint8_t dim = (uint8_t)(r->regions[reg][k] * 2 / 5);
-                    px[k] = x < 0.5f ? mix(dim, r->regions[reg][k], 2.0f * x)
-                                     : mix(r->regions[reg][k], 255, 2.0f * x - 1.0f);
-                }
-            }
-            int lcol = (int)((long)(i - 1) * n / c.w);
-            int trow = n - 1 - (int)((long)(j - 1) * n / c.h);
-            if ((i > 0 && m->skin_region[row * n + lcol] != reg) ||
+            const uint8_t *px = r->skin_rgba + 4 * rc;
+            if (m->receptor_gain[rc] == 0.0f)
+                px = ((i + j) / 3) % 2 == 0 ? remap_colour_deafferented
+                                            : remap_colour_background;
+            if ((i > 0 && m->skin_region[row * n + cols[i - 1]] != reg) ||
                 (j > 0 && m->skin_region[trow * n + col] != reg))
-                memcpy(px, remap_colour_border, 4);
-            memcpy(remap_image_at(img, c.x + i, c.y + j), px, 4);
+                px = remap_colour_border;
+            memcpy(out, px, 4);
         }
     }
 }
@@ -684,7 +691,9 @@ remap_status remap_renderer_create(const remap_render_options *opt,
     r->opt = *opt;
     r->panel_rgba = malloc((size_t)opt->width * (size_t)opt->height * 4);
     r->points = malloc(PLOT_MAX_POINTS * sizeof *r->points);
-    if (!r->panel_rgba || !r->points) {
+    r->skin_rgba = malloc((size_t)m->geom.receptors * 4);
+    r->skin_cols = malloc((size_t)opt->width * sizeof *r->skin_cols);
+    if (!r->panel_rgba || !r->points || !r->skin_rgba || !r->skin_cols) {
         remap_renderer_destroy(r);
         return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
     }
@@ -718,6 +727,8 @@ void remap_renderer_destroy(remap_renderer *r)
     if (r->vision_ok)
         remap_vision_map_free(&r->vision);
     free(r->panel_rgba);
+    free(r->skin_rgba);
+    free(r->skin_cols);
     free(r->points);
     free(r);
 }
