@@ -7,7 +7,9 @@
  * of a shared kernel), STRUCTURAL (1: structural plasticity, synapse
  * liveness is state; 0 or absent: a slot is live iff it is in the field
  * and on the skin), HALF_WEIGHTS (1: afferent weights are stored as half
- * floats), TRANSPOSED and CHUNK_UNITS (the weights' layout, below). Every
+ * floats), TRANSPOSED and CHUNK_UNITS (the weights' layout, below),
+ * SETTLE_TILE (units of a row one settling work-item sums; 1 or absent:
+ * one unit per work-item, kernels/response.cl). Every
  * kernel mirrors a loop of the reference backend (src/ref/ref_backend.c)
  * operation for operation, so the two agree. */
 
@@ -41,6 +43,9 @@
 #endif
 #ifndef INH_PLASTIC
 #define INH_PLASTIC 0
+#endif
+#ifndef SETTLE_TILE
+#define SETTLE_TILE 1
 #endif
 
 /* The afferent weights are held in one or more buffers (chunks) of whole

@@ -487,6 +487,10 @@ Test(bench_out, bad_case_is_a_usage_error)
     cr_assert_eq(bench("--repeat 0", out, sizeof out), 2);
     cr_assert(strstr(out, "--repeat needs a positive integer, got '0'"),
               "%s", out);
+    cr_assert_eq(bench("--settle-tile 65", out, sizeof out), 2);
+    cr_assert(strstr(out, "--settle-tile is at most 64, got '65'"), "%s",
+              out);
+    cr_assert_eq(bench("--settle-tile 0", out, sizeof out), 2);
     cr_assert_eq(bench("--quik", out, sizeof out), 2);
     cr_assert(strstr(out, "did you mean '--quick'"), "%s", out);
     cr_assert_eq(bench("--device no-such-device --quick", out, sizeof out),
@@ -510,7 +514,7 @@ Test(bench_out, quick_prints_a_table_and_writes_json)
         "\"compute_units\": ", "\"clock_mhz\": ", "\"global_mem\": ",
         "\"max_alloc\": ", "\"options\": {\"unfused\": false, "
         "\"half_weights\": false, \"layout\": \"auto\", "
-        "\"settle\": \"auto\", \"max_buffer\": 0",
+        "\"settle\": \"auto\", \"settle_tile\": 0, \"max_buffer\": 0",
         "\"copy_bandwidth\": {\"bytes\": ", "\"kernel_gbps\": ",
         "\"copy_buffer_gbps\": ", "\"case\": \"48:24:0.15\"",
         "\"case\": \"64:32:0.325\"", "\"seconds_per_iteration\": ",

@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <png.h>
+#include <pthread.h>
 
 #include <ftw.h>
 #include <setjmp.h>
@@ -638,6 +639,109 @@ Test(frames, frames_of_changing_sizes)
         remap_image_free(&got);
         remap_image_free(&want);
     }
+}
+
+/* A job for the writer: draws a 21 x 13 frame of colour_of(index), or
+ * fails when index is negative; records the thread it ran on. */
+typedef struct colour_job {
+    int index;
+    pthread_t thread;
+} colour_job;
+
+static remap_status draw_colour(void *ctx, remap_image *img, remap_error *err)
+{
+    colour_job *job = ctx;
+    job->thread = pthread_self();
+    if (job->index < 0)
+        return remap_fail(err, REMAP_ENOMEM, "job %d cannot draw", job->index);
+    remap_status st;
+    if (!img->rgba &&
+        (st = remap_image_create(21, 13, (const uint8_t[4]){0, 0, 0, 255},
+                                 img, err)))
+        return st;
+    uint8_t c[4];
+    colour_of(job->index, c);
+    remap_image_fill(img, 0, 0, img->width, img->height, c);
+    return REMAP_OK;
+}
+
+/* Jobs are drawn in the writer thread, in order, between plain frames;
+ * once wait_composed returns for n frames, the first n jobs are done
+ * with and may be reused. */
+Test(frames, jobs_are_drawn_in_the_writer_thread)
+{
+    remap_frame_writer *fw;
+    remap_error err;
+    cr_assert_eq(remap_frame_writer_start(2, 1, &fw, &err), REMAP_OK, "%s",
+                 err.msg);
+    colour_job jobs[3];
+    remap_image img = pattern(21, 13);
+    for (int i = 0; i < 12; i++) {
+        char path[1024];
+        frame_path(path, sizeof path, "job-", i);
+        if (i % 4 == 3) {
+            cr_assert_eq(remap_frame_writer_push(fw, path, &img, &err),
+                         REMAP_OK, "%s", err.msg);
+            continue;
+        }
+        /* The job of frame i - 3 must be done before its slot is reused. */
+        if (i >= 3)
+            remap_frame_writer_wait_composed(fw, (uint64_t)i - 2);
+        colour_job *job = &jobs[i % 3];
+        job->index = i;
+        cr_assert_eq(remap_frame_writer_push_job(fw, path, draw_colour, job,
+                                                 &err),
+                     REMAP_OK, "%s", err.msg);
+    }
+    remap_frame_writer_stats stats;
+    cr_assert_eq(remap_frame_writer_finish(fw, &stats, &err), REMAP_OK, "%s",
+                 err.msg);
+    cr_assert_eq(stats.frames, 12);
+    cr_assert_gt(stats.compose_seconds, 0.0);
+    for (int k = 0; k < 3; k++)
+        cr_assert(!pthread_equal(jobs[k].thread, pthread_self()));
+    for (int i = 0; i < 12; i++) {
+        char path[1024];
+        frame_path(path, sizeof path, "job-", i);
+        remap_image got = read_ok(path);
+        if (i % 4 == 3) {
+            assert_same_image(&got, &img);
+        } else {
+            uint8_t c[4];
+            colour_of(i, c);
+            for (int y = 0; y < got.height; y++)
+                for (int x = 0; x < got.width; x++)
+                    assert_pixel(&got, x, y, c[0], c[1], c[2], c[3]);
+        }
+        remap_image_free(&got);
+    }
+    remap_image_free(&img);
+}
+
+/* A job that cannot draw fails the writer like a failed write: no file,
+ * and the error comes back from a later push or from finish. */
+Test(frames, a_failed_job_is_reported, .timeout = 20)
+{
+    remap_frame_writer *fw;
+    remap_error err;
+    cr_assert_eq(remap_frame_writer_start(1, 1, &fw, &err), REMAP_OK, "%s",
+                 err.msg);
+    colour_job bad = {.index = -7}, good = {.index = 2};
+    char path[1024];
+    frame_path(path, sizeof path, "failed-job-", 0);
+    cr_assert_eq(remap_frame_writer_push_job(fw, path, draw_colour, &bad,
+                                             &err),
+                 REMAP_OK, "%s", err.msg);
+    remap_frame_writer_wait_composed(fw, 1);
+    frame_path(path, sizeof path, "failed-job-", 1);
+    cr_assert_eq(remap_frame_writer_push_job(fw, path, draw_colour, &good,
+                                             &err),
+                 REMAP_ENOMEM);
+    cr_assert(strstr(err.msg, "job -7 cannot draw") != NULL, "%s", err.msg);
+    cr_assert_eq(remap_frame_writer_finish(fw, NULL, &err), REMAP_ENOMEM);
+    frame_path(path, sizeof path, "failed-job-", 0);
+    cr_assert_eq(access(path, F_OK), -1);
+    cr_assert_eq(stray_tmp_files(), 0);
 }
 
 /* Fills clip to the image; odd widths and a single column fill whole. */

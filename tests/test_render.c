@@ -169,6 +169,74 @@ Test(render, captions_show_and_frames_repeat)
     remap_model_destroy(m);
 }
 
+/* A frame captured with a copy of the state and composed later is the
+ * frame drawn at once, even after the live model has stepped on and
+ * been lesioned in between; and the copy holds what the model held. */
+static void captured_frame_is_the_drawn_frame(const remap_backend_ops *be)
+{
+    remap_model *m = model(be);
+    const char *panels = "map,activity,fields,skin,plot";
+    remap_renderer *drawn = renderer(m, panels), *later = renderer(m, panels);
+    remap_frame_info info = {.phase = "development", .captions = "x at 1"};
+    remap_error err;
+    remap_frame_capture *c;
+    cr_assert_eq(remap_frame_capture_create(later, m, &c, &err), REMAP_OK,
+                 "%s", err.msg);
+    cr_assert_eq(remap_renderer_capture(later, m, &info, c, &err), REMAP_OK,
+                 "%s", err.msg);
+    remap_image want = {0}, got = {0};
+    cr_assert_eq(remap_renderer_draw(drawn, m, &info, &want, &err), REMAP_OK,
+                 "%s", err.msg);
+
+    remap_model *copy;
+    cr_assert_eq(remap_model_snapshot(m, &copy, &err), REMAP_OK, "%s",
+                 err.msg);
+    size_t fields = (size_t)m->geom.units * (size_t)m->geom.cf_len;
+    cr_assert_eq(memcmp(copy->weights, m->weights, fields * sizeof(float)), 0);
+    cr_assert_eq(copy->iteration, m->iteration);
+    cr_assert_null(copy->backend);
+
+    /* The live model moves on; the capture must not see it. */
+    remap_shape disc = {.kind = REMAP_SHAPE_DISC, .cx = 0.5f, .cy = 0.5f,
+                        .radius = 0.3f};
+    cr_assert_gt(remap_model_lesion(m, &disc, 0.0f, 0.0f, 0), 0);
+    cr_assert_eq(remap_model_push(m, &err), REMAP_OK, "%s", err.msg);
+    cr_assert_eq(remap_model_step(m, 5, &err), REMAP_OK, "%s", err.msg);
+    cr_assert_eq(remap_model_pull(m, &err), REMAP_OK, "%s", err.msg);
+    cr_assert_neq(memcmp(copy->weights, m->weights, fields * sizeof(float)), 0);
+    cr_assert_eq(remap_renderer_compose(later, c, &got, &err), REMAP_OK, "%s",
+                 err.msg);
+    cr_assert_eq(memcmp(got.rgba, want.rgba,
+                        (size_t)want.width * (size_t)want.height * 4),
+                 0, "the composed frame differs from the drawn one");
+
+    /* Updating the copy brings the live state over. */
+    remap_model_snapshot_update(copy, m);
+    cr_assert_eq(memcmp(copy->weights, m->weights, fields * sizeof(float)), 0);
+    cr_assert_eq(memcmp(copy->unit_gain, m->unit_gain,
+                        (size_t)m->geom.units * sizeof(float)),
+                 0);
+    cr_assert_eq(copy->iteration, m->iteration);
+
+    remap_model_destroy(copy);
+    remap_image_free(&want);
+    remap_image_free(&got);
+    remap_frame_capture_destroy(c);
+    remap_renderer_destroy(drawn);
+    remap_renderer_destroy(later);
+    remap_model_destroy(m);
+}
+
+Test(render, captured_frame_is_the_drawn_frame_on_the_reference)
+{
+    captured_frame_is_the_drawn_frame(&remap_ref_backend);
+}
+
+Test(render, captured_frame_is_the_drawn_frame_on_opencl)
+{
+    captured_frame_is_the_drawn_frame(&remap_cl_backend);
+}
+
 Test(render, bad_panels_and_sizes_are_refused)
 {
     int panels[REMAP_FRAME_MAX_PANELS], n;

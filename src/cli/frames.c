@@ -12,13 +12,32 @@
 #include <string.h>
 #include <time.h>
 
+/* Frames waiting for the writer thread. */
+#define QUEUE_DEPTH 3
+/* Captures in turn: the queued ones, the one being drawn and the one
+ * being taken. */
+#define CAPTURES (QUEUE_DEPTH + 2)
+/* The most host memory the captures' copies of the state may take; a
+ * larger model's frames are drawn in the simulation's thread. */
+#define CAPTURE_BUDGET ((size_t)512 << 20)
+
+/* A frame for the writer thread to draw: the renderer, used there only
+ * (after the simulation's thread made it), and a capture. */
+typedef struct frame_job {
+    remap_renderer *renderer;
+    remap_frame_capture *capture;
+} frame_job;
+
 struct remap_frames {
     remap_frames_options opt;
     const remap_scenario *sc;
     uint64_t first, last;
     remap_renderer *renderer;
     remap_frame_writer *writer;
-    remap_image img;
+    bool in_writer;          /* the writer thread draws the frames */
+    frame_job jobs[CAPTURES];
+    uint64_t pushed;         /* frames pushed */
+    remap_image img;         /* frames drawn in the simulation's thread */
     remap_frames_stats stats;
 };
 
@@ -69,8 +88,8 @@ remap_status remap_frames_start(const remap_frames_options *opt,
     f->opt = *opt;
     f->sc = sc;
     f->last = last;
-    if ((st = remap_frame_writer_start(3, opt->compression, &f->writer,
-                                       err))) {
+    if ((st = remap_frame_writer_start(QUEUE_DEPTH, opt->compression,
+                                       &f->writer, err))) {
         free(f);
         return st;
     }
@@ -150,6 +169,35 @@ void remap_frames_caption(const remap_scenario *sc, const remap_model *m,
         snprintf(phase, phase_size, "development");
 }
 
+static remap_status compose_job(void *ctx, remap_image *img, remap_error *err)
+{
+    frame_job *job = ctx;
+    return remap_renderer_compose(job->renderer, job->capture, img, err);
+}
+
+/* Takes m's frame for the writer thread to draw; the capture used frames
+ * ago is reused once that frame is drawn. */
+static remap_status push_capture(remap_frames *f, remap_model *m,
+                                 const remap_frame_info *info,
+                                 const char *path, remap_error *err)
+{
+    frame_job *job = &f->jobs[f->pushed % CAPTURES];
+    if (f->pushed >= CAPTURES)
+        remap_frame_writer_wait_composed(f->writer, f->pushed + 1 - CAPTURES);
+    remap_status st;
+    if (!job->capture) {
+        job->renderer = f->renderer;
+        if ((st = remap_frame_capture_create(f->renderer, m, &job->capture,
+                                             err)))
+            return st;
+    }
+    if ((st = remap_renderer_capture(f->renderer, m, info, job->capture,
+                                     err)))
+        return st;
+    return remap_frame_writer_push_job(f->writer, path, compose_job, job,
+                                       err);
+}
+
 remap_status remap_frames_draw(void *ctx, remap_model *m, remap_error *err)
 {
     remap_frames *f = ctx;
@@ -165,24 +213,38 @@ remap_status remap_frames_draw(void *ctx, remap_model *m, remap_error *err)
         memcpy(ro.panels, f->opt.panels, sizeof ro.panels);
         if ((st = remap_renderer_create(&ro, m, &f->renderer, err)))
             return st;
+        /* Copies of the state let the writer thread draw while the
+         * simulation goes on, where they fit. */
+        f->in_writer =
+            remap_model_snapshot_bytes(m) <= CAPTURE_BUDGET / CAPTURES;
     }
     char phase[64], captions[320];
     remap_frames_caption(f->sc, m, false, phase, sizeof phase, captions,
                          sizeof captions);
     remap_frame_info info = {.phase = phase, .captions = captions};
-    if ((st = remap_model_pull(m, err)) ||
-        (st = remap_renderer_draw(f->renderer, m, &info, &f->img, err)))
-        return st;
     char path[4200];
     snprintf(path, sizeof path, "%s/frame-%08" PRIu64 ".png", f->opt.dir,
              m->iteration);
-    double t1 = now();
-    st = remap_frame_writer_push(f->writer, path, &f->img, err);
+    if ((st = remap_model_pull(m, err)))
+        return st;
+    double t1;
+    if (f->in_writer) {
+        /* Waiting for a capture or a queue slot counts as waiting. */
+        st = push_capture(f, m, &info, path, err);
+        t1 = now();
+    } else {
+        st = remap_renderer_draw(f->renderer, m, &info, &f->img, err);
+        t1 = now();
+        if (!st)
+            st = remap_frame_writer_push(f->writer, path, &f->img, err);
+    }
     double t2 = now();
     f->stats.render_seconds += t1 - t0;
     f->stats.wait_seconds += t2 - t1;
-    if (!st)
+    if (!st) {
         f->stats.frames++;
+        f->pushed++;
+    }
     return st;
 }
 
@@ -194,8 +256,11 @@ remap_status remap_frames_finish(remap_frames *f, remap_frames_stats *stats,
     remap_status st = remap_frame_writer_finish(f->writer, &ws, err);
     f->stats.wait_seconds += now() - t0;
     f->stats.write_seconds = ws.write_seconds;
+    f->stats.compose_seconds = ws.compose_seconds;
     if (stats)
         *stats = f->stats;
+    for (int i = 0; i < CAPTURES; i++)
+        remap_frame_capture_destroy(f->jobs[i].capture);
     remap_renderer_destroy(f->renderer);
     remap_image_free(&f->img);
     free(f);

@@ -34,9 +34,13 @@ uint64_t remap_frames_next(void *ctx, uint64_t after);
 
 typedef struct remap_frames_stats {
     long frames;
-    double render_seconds; /* pulling, measuring and drawing */
-    double wait_seconds;   /* waiting for the writer */
-    double write_seconds;  /* the writer thread's encoding and writing */
+    double render_seconds;  /* the simulation's thread: pulling, the
+                               cortical panels and copying the state (or,
+                               for a model too large to copy, drawing) */
+    double wait_seconds;    /* the simulation's thread, waiting for the
+                               writer */
+    double compose_seconds; /* the writer thread's drawing */
+    double write_seconds;   /* the writer thread's encoding and writing */
 } remap_frames_stats;
 
 /* Waits for the writer, frees everything, and returns the first error. */

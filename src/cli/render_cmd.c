@@ -180,12 +180,12 @@ int remap_render_finish(render_cli *r, remap_frames *frames,
         return 1;
     }
     double cost = st.render_seconds + st.wait_seconds;
-    printf("  frames: %ld in %s (drawing %.1f s, waiting for the writer "
-           "%.1f s: %.1f%% of the run's %.1f s; writing %.1f s in its own "
-           "thread)\n",
+    printf("  frames: %ld in %s (taking them %.1f s, waiting for the "
+           "writer %.1f s: %.1f%% of the run's %.1f s; drawing %.1f s and "
+           "writing %.1f s in the writer thread)\n",
            st.frames, r->frames.dir, st.render_seconds, st.wait_seconds,
            run_seconds > 0 ? 100.0 * cost / run_seconds : 0.0, run_seconds,
-           st.write_seconds);
+           st.compose_seconds, st.write_seconds);
     char cmd[8400];
     snprintf(cmd, sizeof cmd,
              "ffmpeg -y -framerate 25 -pattern_type glob -i '%s/frame-*.png' "

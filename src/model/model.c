@@ -593,6 +593,124 @@ fail:
     return st;
 }
 
+/* A host array of a model: the address of its pointer (read and written
+ * with memcpy, whatever the element type) and its size. */
+typedef struct host_array {
+    void *at;
+    size_t bytes;
+} host_array;
+
+static void *array_get(host_array a)
+{
+    void *p;
+    memcpy(&p, a.at, sizeof p);
+    return p;
+}
+
+static void array_set(host_array a, void *p)
+{
+    memcpy(a.at, &p, sizeof p);
+}
+
+#define HOST_ARRAYS_MAX 32
+
+/* Every host array of m with its size (0 for arrays the model does not
+ * have); returns the count. */
+static int host_arrays(remap_model *m, host_array out[HOST_ARRAYS_MAX])
+{
+    const remap_geometry *g = &m->geom;
+    size_t units = (size_t)g->units, rec = (size_t)g->receptors;
+    size_t fields = units * (size_t)g->cf_len, f = sizeof(float);
+    size_t exc_side = (size_t)(2 * g->exc_r + 1);
+    size_t inh_side = (size_t)(2 * g->inh_r + 1);
+    size_t pixels =
+        (size_t)g->eyes * (size_t)g->retina_n * (size_t)g->retina_n;
+    size_t taps = g->eyes > 0 ? (size_t)(2 * g->lgn_r + 1) : 0;
+    size_t lat[2];
+    for (int q = 0; q < 2; q++)
+        lat[q] = g->lat_plastic[q] ? units * (size_t)g->lat_len[q] : 0;
+    int n = 0;
+#define ARRAY(field, size) out[n++] = (host_array){&m->field, (size)}
+    ARRAY(skin_region, rec);
+    ARRAY(region_cdf, REMAP_REGION_COUNT * f);
+    ARRAY(exc_kernel, exc_side * exc_side * f);
+    ARRAY(inh_kernel, inh_side * inh_side * f);
+    ARRAY(lgn_taps[0], taps * f);
+    ARRAY(lgn_taps[1], taps * f);
+    ARRAY(lgn_taps[2], taps * f);
+    ARRAY(weights, fields * f);
+    ARRAY(threshold, units * f);
+    ARRAY(avg_activity, units * f);
+    ARRAY(activity, units * f);
+    ARRAY(active_count, units * sizeof(uint32_t));
+    ARRAY(input, rec * f);
+    ARRAY(synapse, fields);
+    ARRAY(bcm_threshold, units * f);
+    ARRAY(drive_scale, units * f);
+    ARRAY(input_trace, rec * f);
+    ARRAY(lateral[0], lat[0] * f);
+    ARRAY(lateral[1], lat[1] * f);
+    ARRAY(unit_gain, units * f);
+    ARRAY(gain_recovery, units * f);
+    ARRAY(modulation, units * f);
+    ARRAY(receptor_gain, rec * f);
+    ARRAY(retina_gain, pixels * f);
+    ARRAY(affected, rec);
+#undef ARRAY
+    return n;
+}
+
+size_t remap_model_snapshot_bytes(const remap_model *m)
+{
+    host_array a[HOST_ARRAYS_MAX] = {0};
+    int n = host_arrays((remap_model *)m, a);
+    size_t bytes = 0;
+    for (int i = 0; i < n; i++)
+        bytes += a[i].bytes;
+    return bytes;
+}
+
+void remap_model_snapshot_update(remap_model *dst, const remap_model *src)
+{
+    host_array to[HOST_ARRAYS_MAX] = {0}, from[HOST_ARRAYS_MAX] = {0};
+    int n = host_arrays(dst, to);
+    host_arrays((remap_model *)src, from);
+    for (int i = 0; i < n; i++)
+        if (from[i].bytes)
+            memcpy(array_get(to[i]), array_get(from[i]), from[i].bytes);
+    dst->params = src->params;
+    dst->seed = src->seed;
+    dst->iteration = src->iteration;
+    dst->cond = src->cond;
+}
+
+remap_status remap_model_snapshot(const remap_model *m, remap_model **out,
+                                  remap_error *err)
+{
+    *out = NULL;
+    remap_model *c = calloc(1, sizeof *c);
+    if (!c)
+        return remap_fail(err, REMAP_ENOMEM, "cannot allocate a model copy");
+    c->geom = m->geom;
+    host_array a[HOST_ARRAYS_MAX] = {0};
+    int n = host_arrays(c, a);
+    for (int i = 0; i < n; i++) {
+        void *p = a[i].bytes ? malloc(a[i].bytes) : NULL;
+        array_set(a[i], p);
+        if (a[i].bytes && !p) {
+            remap_model_destroy(c);
+            return remap_fail(err, REMAP_ENOMEM,
+                              "cannot allocate %.1f MiB for a copy of the "
+                              "model's state",
+                              (double)remap_model_snapshot_bytes(m) /
+                                  1048576.0);
+        }
+    }
+    remap_model_snapshot_update(c, m);
+    *out = c;
+    return REMAP_OK;
+}
+
 void remap_model_destroy(remap_model *m)
 {
     if (!m)

@@ -301,6 +301,20 @@ remap_status remap_model_pull(remap_model *m, remap_error *err);
 /* Sends the host arrays to the backend. */
 remap_status remap_model_push(remap_model *m, remap_error *err);
 
+/* A host-only copy of m (pulled first): parameters, geometry, conditions
+ * and every host array, with no backend and no image set, to be read
+ * while m goes on (the frames' writer thread draws from one). Free it with
+ * remap_model_destroy. */
+remap_status remap_model_snapshot(const remap_model *m, remap_model **out,
+                                  remap_error *err);
+
+/* Refreshes a snapshot of src (taken from src or a model of the same
+ * geometry) with src's current host state. */
+void remap_model_snapshot_update(remap_model *dst, const remap_model *src);
+
+/* Bytes of host state that a snapshot of m copies. */
+size_t remap_model_snapshot_bytes(const remap_model *m);
+
 /* Draws a cortical panel of the backend's current state (no pull needed)
  * into rgba, rq->width * rq->height * 4 bytes. */
 remap_status remap_model_render(remap_model *m, const remap_render_request *rq,

@@ -5,6 +5,8 @@
  * libpng reports errors by longjmp to a setjmp in the function that drives
  * it; each such function here keeps everything it must free after a
  * longjmp outside its own automatic variables, so no local is clobbered. */
+/* SCHED_IDLE for the writer thread (Linux). */
+#define _GNU_SOURCE
 #include "render/png.h"
 
 #include "io/atomic.h"
@@ -12,6 +14,7 @@
 #include <errno.h>
 #include <png.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -342,10 +345,13 @@ remap_status remap_png_read(const char *path, remap_image *img,
 
 /* ---- the frame writer ---------------------------------------------------- */
 
-/* A queued frame: a private copy of the pixels and of the path. */
+/* A queued frame: a private copy of the pixels and of the path, or a job
+ * that draws the pixels in the writer thread. */
 typedef struct frame {
     remap_image img;
     char *path;
+    remap_frame_compose compose;
+    void *job;
 } frame;
 
 /* One mutex guards everything below it; `first` is written only by the
@@ -357,7 +363,8 @@ struct remap_frame_writer {
     int depth;
     pthread_mutex_t lock;
     pthread_cond_t queued; /* a frame was queued, or stop was asked */
-    pthread_cond_t freed;  /* a slot was freed, or a write failed */
+    pthread_cond_t freed;  /* a slot was freed, a frame drawn, or a write
+                              failed */
     frame *slots;          /* ring of `depth` frames */
     /* Pixel buffers of written frames, kept for the next ones (all of
      * pool_bytes): a fresh frame-sized allocation costs page faults. */
@@ -365,6 +372,8 @@ struct remap_frame_writer {
     int pooled;
     size_t pool_bytes;
     int head, count;       /* oldest queued frame, frames queued */
+    uint64_t composed;     /* frames taken off the queue and drawn */
+    remap_image canvas;    /* what jobs draw into */
     bool stop;             /* finish: write what is queued, then exit */
     bool failed;           /* a write failed; `first` says why */
     remap_frame_writer_stats stats;
@@ -389,7 +398,7 @@ static void frame_free(frame *f)
 static frame dequeue(remap_frame_writer *fw)
 {
     frame f = fw->slots[fw->head];
-    fw->slots[fw->head] = (frame){{NULL, 0, 0}, NULL};
+    fw->slots[fw->head] = (frame){{NULL, 0, 0}, NULL, NULL, NULL};
     fw->head = (fw->head + 1) % fw->depth;
     fw->count--;
     return f;
@@ -409,20 +418,35 @@ static void frame_recycle(remap_frame_writer *fw, frame *f)
     frame_free(f);
 }
 
-/* Writes one frame outside the lock, then records the outcome under it.
- * After a failure the remaining frames are dropped, not written: the run
- * is failing anyway, and a sequence with a hole would mislead. */
+/* Draws (a job) and writes one frame outside the lock, then records the
+ * outcome under it. After a failure the remaining frames are dropped,
+ * not written: the run is failing anyway, and a sequence with a hole
+ * would mislead. */
 static void write_frame(remap_frame_writer *fw, frame *f, bool skip)
 {
     double t0 = now_seconds();
-    remap_status st = skip ? REMAP_OK
-                           : remap_png_write(f->path, &f->img, fw->compression,
-                                             &fw->first);
-    double spent = now_seconds() - t0;
+    remap_status st = REMAP_OK;
+    const remap_image *img = &f->img;
+    if (!skip && f->compose) {
+        st = f->compose(f->job, &fw->canvas, &fw->first);
+        img = &fw->canvas;
+    }
+    double t1 = now_seconds();
+    /* The job is done with (a failure to draw is known from here on). */
+    pthread_mutex_lock(&fw->lock);
+    fw->composed++;
+    if (st != REMAP_OK)
+        fw->failed = true;
+    pthread_cond_broadcast(&fw->freed);
+    pthread_mutex_unlock(&fw->lock);
+    if (!skip && st == REMAP_OK)
+        st = remap_png_write(f->path, img, fw->compression, &fw->first);
+    double t2 = now_seconds();
     pthread_mutex_lock(&fw->lock);
     frame_recycle(fw, f);
     if (!skip) {
-        fw->stats.write_seconds += spent;
+        fw->stats.compose_seconds += t1 - t0;
+        fw->stats.write_seconds += t2 - t1;
         if (st == REMAP_OK) {
             fw->stats.frames++;
         } else {
@@ -436,6 +460,8 @@ static void write_frame(remap_frame_writer *fw, frame *f, bool skip)
 static void *writer_main(void *arg)
 {
     remap_frame_writer *fw = arg;
+    struct sched_param sp = {0};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
     pthread_mutex_lock(&fw->lock);
     for (;;) {
         while (fw->count == 0 && !fw->stop)
@@ -460,6 +486,7 @@ static void writer_free(remap_frame_writer *fw)
         frame_free(&fw->slots[i]);
     for (int i = 0; i < fw->pooled; i++)
         free(fw->pool[i]);
+    remap_image_free(&fw->canvas);
     free(fw->pool);
     free(fw->slots);
     pthread_cond_destroy(&fw->freed);
@@ -578,19 +605,11 @@ static remap_status report_first(const remap_frame_writer *fw,
     return remap_fail(err, fw->first.status, "%s", fw->first.msg);
 }
 
-remap_status remap_frame_writer_push(remap_frame_writer *fw, const char *path,
-                                     const remap_image *img, remap_error *err)
+/* Queues f, waiting while the queue is full; frees f on failure. */
+static remap_status enqueue(remap_frame_writer *fw, frame *f,
+                            remap_error *err)
 {
-    if (!fw || !path || !*path)
-        return remap_fail(err, REMAP_EINVAL,
-                          "frame writer: missing writer or file name");
-    if (!img || !img->rgba || img->width < 1 || img->height < 1)
-        return remap_fail(err, REMAP_EINVAL, "%s: cannot write an empty image",
-                          path);
-    frame f;
-    remap_status st = frame_copy(fw, &f, path, img, err);
-    if (st != REMAP_OK)
-        return st;
+    remap_status st = REMAP_OK;
     pthread_mutex_lock(&fw->lock);
     if (fw->count == fw->depth && !fw->failed) {
         double t0 = now_seconds();
@@ -601,14 +620,52 @@ remap_status remap_frame_writer_push(remap_frame_writer *fw, const char *path,
     if (fw->failed) {
         st = report_first(fw, err);
         pthread_mutex_unlock(&fw->lock);
-        frame_free(&f);
+        frame_free(f);
         return st;
     }
-    fw->slots[(fw->head + fw->count) % fw->depth] = f;
+    fw->slots[(fw->head + fw->count) % fw->depth] = *f;
     fw->count++;
     pthread_cond_signal(&fw->queued);
     pthread_mutex_unlock(&fw->lock);
     return REMAP_OK;
+}
+
+remap_status remap_frame_writer_push(remap_frame_writer *fw, const char *path,
+                                     const remap_image *img, remap_error *err)
+{
+    if (!fw || !path || !*path)
+        return remap_fail(err, REMAP_EINVAL,
+                          "frame writer: missing writer or file name");
+    if (!img || !img->rgba || img->width < 1 || img->height < 1)
+        return remap_fail(err, REMAP_EINVAL, "%s: cannot write an empty image",
+                          path);
+    frame f = {0};
+    remap_status st = frame_copy(fw, &f, path, img, err);
+    return st ? st : enqueue(fw, &f, err);
+}
+
+remap_status remap_frame_writer_push_job(remap_frame_writer *fw,
+                                         const char *path,
+                                         remap_frame_compose compose,
+                                         void *job, remap_error *err)
+{
+    if (!fw || !path || !*path || !compose)
+        return remap_fail(err, REMAP_EINVAL,
+                          "frame writer: missing writer, file name or "
+                          "drawing");
+    frame f = {.compose = compose, .job = job, .path = strdup(path)};
+    if (!f.path)
+        return remap_fail(err, REMAP_ENOMEM, "%s: out of memory for the frame",
+                          path);
+    return enqueue(fw, &f, err);
+}
+
+void remap_frame_writer_wait_composed(remap_frame_writer *fw, uint64_t n)
+{
+    pthread_mutex_lock(&fw->lock);
+    while (fw->composed < n && !fw->failed)
+        pthread_cond_wait(&fw->freed, &fw->lock);
+    pthread_mutex_unlock(&fw->lock);
 }
 
 remap_status remap_frame_writer_finish(remap_frame_writer *fw,
@@ -616,7 +673,7 @@ remap_status remap_frame_writer_finish(remap_frame_writer *fw,
                                        remap_error *err)
 {
     if (stats)
-        *stats = (remap_frame_writer_stats){0, 0.0, 0.0};
+        *stats = (remap_frame_writer_stats){0, 0.0, 0.0, 0.0};
     if (!fw)
         return REMAP_OK; /* like free(NULL), for cleanup paths */
     pthread_mutex_lock(&fw->lock);

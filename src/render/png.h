@@ -34,13 +34,17 @@ remap_status remap_png_read(const char *path, remap_image *img,
 typedef struct remap_frame_writer remap_frame_writer;
 
 typedef struct remap_frame_writer_stats {
-    long frames;          /* frames written */
-    double write_seconds; /* time the thread spent encoding and writing */
-    double wait_seconds;  /* time push spent waiting for a free slot */
+    long frames;            /* frames written */
+    double compose_seconds; /* time the thread spent drawing jobs */
+    double write_seconds;   /* time the thread spent encoding and writing */
+    double wait_seconds;    /* time push spent waiting for a free slot */
 } remap_frame_writer_stats;
 
 /* Starts a thread that writes frames in the order pushed, with up to
- * `depth` frames (at least 1) waiting. */
+ * `depth` frames (at least 1) waiting. The thread runs at idle priority
+ * (SCHED_IDLE where the system has it): it takes the CPU time the
+ * simulation leaves, and when the queue is full the simulation waits for
+ * it. */
 remap_status remap_frame_writer_start(int depth, int compression,
                                       remap_frame_writer **out,
                                       remap_error *err);
@@ -52,6 +56,26 @@ remap_status remap_frame_writer_start(int depth, int compression,
  * the frames before the failure. */
 remap_status remap_frame_writer_push(remap_frame_writer *fw, const char *path,
                                      const remap_image *img, remap_error *err);
+
+/* Draws a frame's image in the writer thread, just before it is encoded:
+ * job is what was pushed, img the writer's own image (empty at first:
+ * the function allocates it; kept for later frames). */
+typedef remap_status (*remap_frame_compose)(void *job, remap_image *img,
+                                            remap_error *err);
+
+/* Queues the frame that compose(job) draws, for path; waits and fails as
+ * remap_frame_writer_push does. job must stay untouched until
+ * remap_frame_writer_wait_composed says its frame is drawn (jobs are
+ * numbered from 0 in the order pushed, frames and jobs together). A
+ * failed compose fails the writer as a failed write does. */
+remap_status remap_frame_writer_push_job(remap_frame_writer *fw,
+                                         const char *path,
+                                         remap_frame_compose compose,
+                                         void *job, remap_error *err);
+
+/* Waits until the first n frames pushed are drawn (or dropped after a
+ * failure). */
+void remap_frame_writer_wait_composed(remap_frame_writer *fw, uint64_t n);
 
 /* Writes what is queued, stops the thread and frees the writer (always;
  * NULL does nothing). Returns the first write error, if any; stats may be

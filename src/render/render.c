@@ -157,7 +157,7 @@ struct remap_renderer {
     int title_px, label_px;
     rect title;
     rect cells[REMAP_FRAME_MAX_PANELS];
-    uint8_t *panel_rgba; /* scratch for the backend's panel images */
+    remap_frame_capture *own; /* remap_renderer_draw's capture */
     uint8_t *skin_rgba;  /* each receptor's colour in the skin panel */
     int *skin_cols;      /* the receptor column of each pixel column */
     remap_unit_maps maps;
@@ -169,6 +169,11 @@ struct remap_renderer {
     uint64_t vision_iteration;
     bool vision_ok;
 };
+
+static remap_status capture_alloc(const remap_renderer *r,
+                                  const remap_model *m,
+                                  remap_frame_capture **out,
+                                  remap_error *err);
 
 /* ---- Layout ------------------------------------------------------------- */
 
@@ -341,9 +346,11 @@ static void orientation_key(remap_renderer *r, remap_image *img, rect c)
 
 /* ---- Cortical panels (the backend's kernels) --------------------------- */
 
+/* The cortical panel of the given kind for content c, drawn by the
+ * backend from its current state into rgba (c.w x c.h pixels). */
 static remap_status cortex_panel(remap_renderer *r, remap_model *m,
-                                 remap_image *img, remap_panel_kind kind,
-                                 rect c, remap_error *err)
+                                 remap_panel_kind kind, rect c, uint8_t *rgba,
+                                 remap_error *err)
 {
     remap_render_request *rq = &r->rq;
     rq->kind = kind;
@@ -351,13 +358,14 @@ static remap_status cortex_panel(remap_renderer *r, remap_model *m,
     rq->height = c.h;
     rq->lo = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_LO : 0.0f;
     rq->hi = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_HI : ACTIVITY_HI;
-    remap_status st = remap_model_render(m, rq, r->panel_rgba, err);
-    if (st)
-        return st;
+    return remap_model_render(m, rq, rgba, err);
+}
+
+static void paste(remap_image *img, rect c, const uint8_t *rgba)
+{
     for (int j = 0; j < c.h; j++)
         memcpy(remap_image_at(img, c.x, c.y + j),
-               r->panel_rgba + (size_t)j * (size_t)c.w * 4, (size_t)c.w * 4);
-    return REMAP_OK;
+               rgba + (size_t)j * (size_t)c.w * 4, (size_t)c.w * 4);
 }
 
 /* ---- Visual maps ------------------------------------------------------ */
@@ -552,7 +560,7 @@ static void fields_panel(remap_renderer *r, const remap_model *m,
 
 /* ---- Plot --------------------------------------------------------------- */
 
-static remap_status record_point(remap_renderer *r, remap_model *m,
+static remap_status record_point(remap_renderer *r, const remap_model *m,
                                  remap_error *err)
 {
     if (r->point_count) {
@@ -689,11 +697,10 @@ remap_status remap_renderer_create(const remap_render_options *opt,
     if (!r)
         return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
     r->opt = *opt;
-    r->panel_rgba = malloc((size_t)opt->width * (size_t)opt->height * 4);
     r->points = malloc(PLOT_MAX_POINTS * sizeof *r->points);
     r->skin_rgba = malloc((size_t)m->geom.receptors * 4);
     r->skin_cols = malloc((size_t)opt->width * sizeof *r->skin_cols);
-    if (!r->panel_rgba || !r->points || !r->skin_rgba || !r->skin_cols) {
+    if (!r->points || !r->skin_rgba || !r->skin_cols) {
         remap_renderer_destroy(r);
         return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
     }
@@ -712,6 +719,10 @@ remap_status remap_renderer_create(const remap_render_options *opt,
     memcpy(r->rq.border, remap_colour_border, 4);
     memcpy(r->rq.empty, remap_colour_empty, 4);
     layout(r);
+    if ((st = capture_alloc(r, NULL, &r->own, err))) {
+        remap_renderer_destroy(r);
+        return st;
+    }
     *out = r;
     return REMAP_OK;
 }
@@ -726,7 +737,7 @@ void remap_renderer_destroy(remap_renderer *r)
         remap_unit_maps_destroy(&r->maps);
     if (r->vision_ok)
         remap_vision_map_free(&r->vision);
-    free(r->panel_rgba);
+    remap_frame_capture_destroy(r->own);
     free(r->skin_rgba);
     free(r->skin_cols);
     free(r->points);
@@ -749,45 +760,138 @@ void remap_renderer_panel_area(const remap_renderer *r, int i, int *x, int *y,
     *x = c.x, *y = c.y, *w = c.w, *h = c.h;
 }
 
-remap_status remap_renderer_draw(remap_renderer *r, remap_model *m,
-                                 const remap_frame_info *info,
-                                 remap_image *img, remap_error *err)
+/* ---- Capturing and composing ------------------------------------------ */
+
+struct remap_frame_capture {
+    remap_model *copy;        /* the host state's copy; NULL: state is live */
+    const remap_model *state; /* what the host panels are drawn from */
+    uint8_t *cortex[REMAP_FRAME_MAX_PANELS]; /* cortical panels' pixels */
+    char phase[64], captions[320];
+};
+
+static bool is_cortical(int panel)
+{
+    return panel == REMAP_FRAME_MAP || panel == REMAP_FRAME_ACTIVITY ||
+           panel == REMAP_FRAME_THRESHOLD;
+}
+
+static remap_panel_kind cortical_kind(int panel)
+{
+    return panel == REMAP_FRAME_MAP        ? REMAP_PANEL_MAP
+           : panel == REMAP_FRAME_ACTIVITY ? REMAP_PANEL_ACTIVITY
+                                           : REMAP_PANEL_THRESHOLD;
+}
+
+/* A capture with a buffer for each cortical panel of r, and with a copy
+ * of m's host state unless m is NULL (the capture then draws from the
+ * live model it is given). */
+static remap_status capture_alloc(const remap_renderer *r,
+                                  const remap_model *m,
+                                  remap_frame_capture **out, remap_error *err)
+{
+    *out = NULL;
+    remap_frame_capture *c = calloc(1, sizeof *c);
+    if (!c)
+        return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
+    for (int i = 0; i < r->opt.panel_count; i++) {
+        if (!is_cortical(r->opt.panels[i]))
+            continue;
+        rect a = panel_content(r, i);
+        c->cortex[i] = malloc((size_t)a.w * (size_t)a.h * 4);
+        if (!c->cortex[i]) {
+            remap_frame_capture_destroy(c);
+            return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
+        }
+    }
+    remap_status st;
+    if (m && (st = remap_model_snapshot(m, &c->copy, err))) {
+        remap_frame_capture_destroy(c);
+        return st;
+    }
+    c->state = c->copy;
+    *out = c;
+    return REMAP_OK;
+}
+
+remap_status remap_frame_capture_create(const remap_renderer *r,
+                                        const remap_model *m,
+                                        remap_frame_capture **out,
+                                        remap_error *err)
+{
+    return capture_alloc(r, m, out, err);
+}
+
+void remap_frame_capture_destroy(remap_frame_capture *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < REMAP_FRAME_MAX_PANELS; i++)
+        free(c->cortex[i]);
+    remap_model_destroy(c->copy);
+    free(c);
+}
+
+remap_status remap_renderer_capture(remap_renderer *r, remap_model *m,
+                                    const remap_frame_info *info,
+                                    remap_frame_capture *c, remap_error *err)
+{
+    for (int i = 0; i < r->opt.panel_count; i++) {
+        int p = r->opt.panels[i];
+        remap_status st;
+        if (is_cortical(p) &&
+            (st = cortex_panel(r, m, cortical_kind(p), panel_content(r, i),
+                               c->cortex[i], err)))
+            return st;
+    }
+    if (c->copy)
+        remap_model_snapshot_update(c->copy, m);
+    else
+        c->state = m;
+    snprintf(c->phase, sizeof c->phase, "%s", info->phase);
+    snprintf(c->captions, sizeof c->captions, "%s", info->captions);
+    return REMAP_OK;
+}
+
+remap_status remap_renderer_compose(remap_renderer *r,
+                                    const remap_frame_capture *cap,
+                                    remap_image *img, remap_error *err)
 {
     remap_status st;
+    const remap_model *m = cap->state;
     if (!img->rgba &&
         (st = remap_image_create(r->opt.width, r->opt.height,
                                  remap_colour_background, img, err)))
         return st;
     remap_image_fill(img, 0, 0, img->width, img->height,
                      remap_colour_background);
-    draw_title(r, img, m->iteration, info);
+    remap_frame_info info = {.phase = cap->phase, .captions = cap->captions};
+    draw_title(r, img, m->iteration, &info);
     for (int i = 0; i < r->opt.panel_count; i++) {
         int p = r->opt.panels[i];
         rect cell = r->cells[i];
         text(r, img, cell.x + cell.w / 40 + 4, cell.y + r->label_px * 3 / 2,
              r->label_px, remap_colour_dim_text, panel_title(m, p));
         rect c = panel_content(r, i);
+        st = REMAP_OK;
         switch (p) {
         case REMAP_FRAME_MAP:
-            st = cortex_panel(r, m, img, REMAP_PANEL_MAP, c, err);
+            paste(img, c, cap->cortex[i]);
             region_key(r, m, img, c.x + c.w + r->label_px / 2, c.y);
             break;
         case REMAP_FRAME_ACTIVITY:
-            st = cortex_panel(r, m, img, REMAP_PANEL_ACTIVITY, c, err);
+            paste(img, c, cap->cortex[i]);
             colour_key(r, img, c, 0.0f, ACTIVITY_HI);
             break;
         case REMAP_FRAME_THRESHOLD:
-            st = cortex_panel(r, m, img, REMAP_PANEL_THRESHOLD, c, err);
+            paste(img, c, cap->cortex[i]);
             colour_key(r, img, c, THRESHOLD_LO, THRESHOLD_HI);
             break;
         case REMAP_FRAME_FIELDS:
             fields_panel(r, m, img, c);
             colour_key(r, img, c, 0.0f, 1.0f);
-            st = REMAP_OK;
             break;
         case REMAP_FRAME_SKIN:
             skin_panel(r, m, img, c);
-            st = REMAP_OK;
             break;
         case REMAP_FRAME_ORIENTATION:
             st = vision_panel(r, m, img, p, c, err);
@@ -809,4 +913,12 @@ remap_status remap_renderer_draw(remap_renderer *r, remap_model *m,
             return st;
     }
     return REMAP_OK;
+}
+
+remap_status remap_renderer_draw(remap_renderer *r, remap_model *m,
+                                 const remap_frame_info *info,
+                                 remap_image *img, remap_error *err)
+{
+    remap_status st = remap_renderer_capture(r, m, info, r->own, err);
+    return st ? st : remap_renderer_compose(r, r->own, img, err);
 }

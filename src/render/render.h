@@ -105,8 +105,37 @@ void remap_renderer_destroy(remap_renderer *r);
 void remap_renderer_panel_area(const remap_renderer *r, int i, int *x, int *y,
                                int *w, int *h);
 
+/* A frame taken on the simulation's thread to be drawn on another: the
+ * cortical panels, which the backend draws from its own state, and a copy
+ * of the host state (remap_model_snapshot) for the other panels. Drawing
+ * then needs nothing of the live model, so a writer thread can draw and
+ * encode while the simulation goes on. */
+typedef struct remap_frame_capture remap_frame_capture;
+
+/* A capture for r's frames of m (reused frame after frame; it holds a
+ * copy of m's host state, remap_model_snapshot_bytes). */
+remap_status remap_frame_capture_create(const remap_renderer *r,
+                                        const remap_model *m,
+                                        remap_frame_capture **out,
+                                        remap_error *err);
+void remap_frame_capture_destroy(remap_frame_capture *c);
+
+/* Takes the frame of m's current state into c: the cortical panels
+ * through the backend, the pulled host state, and info. */
+remap_status remap_renderer_capture(remap_renderer *r, remap_model *m,
+                                    const remap_frame_info *info,
+                                    remap_frame_capture *c, remap_error *err);
+
+/* Draws the frame c holds into img (allocated on the first call, reused
+ * after). The plot and the visual panels measure c's state as
+ * remap_renderer_draw says; only one thread at a time may compose or
+ * draw with r. */
+remap_status remap_renderer_compose(remap_renderer *r,
+                                    const remap_frame_capture *c,
+                                    remap_image *img, remap_error *err);
+
 /* Draws the frame of m's current state into img (allocated on the first
- * call, reused after). The host state must be pulled; the plot panel
+ * call, reused after): a capture without a copy, composed at once. The host state must be pulled; the plot panel
  * measures the map and keeps the values for later frames; the orientation
  * and ocular panels measure the visual maps once per iteration (frames of
  * the same iteration reuse them: state changes between frames come from
