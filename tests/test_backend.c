@@ -903,8 +903,10 @@ static void render_request(remap_render_request *rq, remap_panel_kind kind,
     rq->kind = kind;
     rq->width = width;
     rq->height = height;
+    /* The colours differ from kind to kind, so that a backend that keeps
+     * the colours it last wrote must notice the change. */
     for (int i = 0; i < 256; i++) {
-        rq->lut[i][0] = (uint8_t)i;
+        rq->lut[i][0] = (uint8_t)(i + 40 * (int)kind);
         rq->lut[i][1] = (uint8_t)(255 - i);
         rq->lut[i][2] = (uint8_t)(i / 2);
         rq->lut[i][3] = 255;
@@ -916,6 +918,7 @@ static void render_request(remap_render_request *rq, remap_panel_kind kind,
                                           {240, 228, 66},  {0, 114, 178}};
     for (int r = 0; r < REMAP_REGION_COUNT; r++) {
         memcpy(rq->region_colour[r], regions[r], 3);
+        rq->region_colour[r][1] = (uint8_t)(regions[r][1] + 7 * (int)kind);
         rq->region_colour[r][3] = 255;
     }
     memcpy(rq->lesion, (uint8_t[4]){20, 20, 20, 255}, 4);

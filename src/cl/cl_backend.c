@@ -80,6 +80,11 @@ typedef struct cl_state {
      * label, and the panel image (resized on demand). */
     cl_mem lut, region_colour, unit_rgba, unit_label, image;
     size_t image_bytes;
+    /* The colours last written to lut and region_colour: frames use the
+     * same ones, so they are written again only when they change. */
+    uint8_t lut_written[256][4];
+    uint8_t regions_written[REMAP_REGION_COUNT][4];
+    bool colours_written;
     size_t units, receptors;
     struct cl_profile *profile; /* launch events (end of file) */
 } cl_state;
@@ -1050,11 +1055,21 @@ static remap_status cl_render(void *state, const remap_model *m,
             return st;
         s->image_bytes = pixels * 4;
     }
-    if ((st = write(s, s->lut, sizeof rq->lut, rq->lut, "write colour map",
-                    err)) ||
-        (st = write(s, s->region_colour, sizeof rq->region_colour,
-                    rq->region_colour, "write region colours", err)))
-        return st;
+    if (!s->colours_written ||
+        memcmp(s->lut_written, rq->lut, sizeof rq->lut) != 0 ||
+        memcmp(s->regions_written, rq->region_colour,
+               sizeof rq->region_colour) != 0) {
+        s->colours_written = false;
+        if ((st = write(s, s->lut, sizeof rq->lut, rq->lut,
+                        "write colour map", err)) ||
+            (st = write(s, s->region_colour, sizeof rq->region_colour,
+                        rq->region_colour, "write region colours", err)))
+            return st;
+        memcpy(s->lut_written, rq->lut, sizeof rq->lut);
+        memcpy(s->regions_written, rq->region_colour,
+               sizeof rq->region_colour);
+        s->colours_written = true;
+    }
     cl_int regions = remap_model_regions(m), kind = (cl_int)rq->kind;
     cl_int width = rq->width, height = rq->height;
     cl_int borders = rq->kind == REMAP_PANEL_MAP;

@@ -175,15 +175,18 @@ static remap_status compose_job(void *ctx, remap_image *img, remap_error *err)
     return remap_renderer_compose(job->renderer, job->capture, img, err);
 }
 
-/* Takes m's frame for the writer thread to draw; the capture used frames
- * ago is reused once that frame is drawn. */
+/* Takes m's frame for the writer thread to draw into the capture used
+ * CAPTURES frames ago, once that frame is drawn; adds the time spent
+ * waiting for it to *waited. */
 static remap_status push_capture(remap_frames *f, remap_model *m,
-                                 const remap_frame_info *info,
-                                 const char *path, remap_error *err)
+                                 const remap_frame_info *info, double *waited,
+                                 remap_error *err)
 {
     frame_job *job = &f->jobs[f->pushed % CAPTURES];
+    double t0 = now();
     if (f->pushed >= CAPTURES)
         remap_frame_writer_wait_composed(f->writer, f->pushed + 1 - CAPTURES);
+    *waited += now() - t0;
     remap_status st;
     if (!job->capture) {
         job->renderer = f->renderer;
@@ -191,11 +194,7 @@ static remap_status push_capture(remap_frames *f, remap_model *m,
                                              err)))
             return st;
     }
-    if ((st = remap_renderer_capture(f->renderer, m, info, job->capture,
-                                     err)))
-        return st;
-    return remap_frame_writer_push_job(f->writer, path, compose_job, job,
-                                       err);
+    return remap_renderer_capture(f->renderer, m, info, job->capture, err);
 }
 
 remap_status remap_frames_draw(void *ctx, remap_model *m, remap_error *err)
@@ -227,20 +226,20 @@ remap_status remap_frames_draw(void *ctx, remap_model *m, remap_error *err)
              m->iteration);
     if ((st = remap_model_pull(m, err)))
         return st;
-    double t1;
-    if (f->in_writer) {
-        /* Waiting for a capture or a queue slot counts as waiting. */
-        st = push_capture(f, m, &info, path, err);
-        t1 = now();
-    } else {
+    double waited = 0.0;
+    if (f->in_writer)
+        st = push_capture(f, m, &info, &waited, err);
+    else
         st = remap_renderer_draw(f->renderer, m, &info, &f->img, err);
-        t1 = now();
-        if (!st)
-            st = remap_frame_writer_push(f->writer, path, &f->img, err);
-    }
+    double t1 = now();
+    if (!st && f->in_writer)
+        st = remap_frame_writer_push_job(f->writer, path, compose_job,
+                                         &f->jobs[f->pushed % CAPTURES], err);
+    else if (!st)
+        st = remap_frame_writer_push(f->writer, path, &f->img, err);
     double t2 = now();
-    f->stats.render_seconds += t1 - t0;
-    f->stats.wait_seconds += t2 - t1;
+    f->stats.render_seconds += t1 - t0 - waited;
+    f->stats.wait_seconds += waited + t2 - t1;
     if (!st) {
         f->stats.frames++;
         f->pushed++;
