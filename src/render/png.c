@@ -460,8 +460,12 @@ static void write_frame(remap_frame_writer *fw, frame *f, bool skip)
 static void *writer_main(void *arg)
 {
     remap_frame_writer *fw = arg;
+#ifdef SCHED_IDLE
+    /* Idle priority: the writer takes the CPU time the simulation leaves
+     * (when the queue is full, the simulation waits and leaves it all). */
     struct sched_param sp = {0};
     pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+#endif
     pthread_mutex_lock(&fw->lock);
     for (;;) {
         while (fw->count == 0 && !fw->stop)
