@@ -163,6 +163,9 @@ class Peer:
             self.skin_region = f["skin/region"][...].reshape(-1)
             c = f["conditions"].attrs
             self.cond = {k: c[k] for k in c.keys()}
+            storage = f.attrs.get("weight_storage", "float")
+            self.half = (storage.decode() if isinstance(storage, bytes)
+                         else str(storage)) == "half"
         self._refuse_unsupported()
         self._geometry()
         self._tables()
@@ -187,6 +190,8 @@ class Peer:
             needs.append("fused regions")
         if float(c["spot_share"]) > 0:
             needs.append("spot enrichment")
+        if self.half:
+            needs.append("half-precision weight storage")
         if needs:
             raise Refused("%s: the peer does not implement %s" %
                           (self.path, ", ".join(needs)))

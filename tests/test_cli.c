@@ -205,6 +205,29 @@ Test(cli, small_run_end_to_end)
     ASSERT_OUT("run directory: r\n");
 }
 
+/* A resumed run keeps its checkpoint's weight storage without being told,
+ * and refuses --half-weights on a run that stored float weights. */
+Test(cli, resume_keeps_the_weight_storage)
+{
+    const char *small = "--quiet --iterations 20 "
+                        "--set sheets.cortex.density=12 "
+                        "--set sheets.skin.density=12 "
+                        "--set checkpoint.interval=10";
+    char args[512];
+    snprintf(args, sizeof args, "run --out h --half-weights %s", small);
+    cr_assert_eq(remap(NULL, args), 0, "%s", out);
+    cr_assert_eq(remap(NULL, "run --resume h/checkpoints/checkpoint-00000010.h5 "
+                             "--out h2 --iterations 20"),
+                 0, "%s", out);
+    ASSERT_OUT("half-precision weights");
+    snprintf(args, sizeof args, "run --out f %s", small);
+    cr_assert_eq(remap(NULL, args), 0, "%s", out);
+    cr_assert_eq(remap(NULL, "run --resume f/checkpoints/checkpoint-00000010.h5 "
+                             "--out f2 --half-weights"),
+                 2, "%s", out);
+    ASSERT_OUT("stores float weights: --resume continues the run as it was");
+}
+
 Test(cli, help_for_each_command)
 {
     cr_assert_eq(remap(NULL, "help run"), 0);

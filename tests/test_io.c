@@ -642,6 +642,58 @@ Test(checkpoint, read_info_returns_header_and_scenario)
     remap_model_destroy(m);
 }
 
+/* The weights' storage is recorded: float from a float model, half from a
+ * model whose backend stores half floats; a file without the record
+ * (written before it existed) reads as float, and an unknown value is
+ * refused. */
+Test(checkpoint, weight_storage_is_recorded)
+{
+    remap_params p;
+    small_params(&p);
+    remap_error err;
+    remap_checkpoint_info info;
+    const char *path = at("ws.h5");
+    for (int half = 0; half < 2; half++) {
+        remap_ref_options o = {.half_weights = half};
+        remap_model *m;
+        cr_assert_eq(remap_model_create(&p, 3, &remap_ref_backend, &o, &m,
+                                        &err),
+                     REMAP_OK, "%s", err.msg);
+        cr_assert_eq(m->half_weights, (bool)half);
+        save(path, m);
+        cr_assert_eq(remap_checkpoint_read_info(path, &info, &err), REMAP_OK,
+                     "%s", err.msg);
+        cr_assert_eq(info.half_weights, (bool)half);
+        remap_checkpoint_info_free(&info);
+        remap_model_destroy(m);
+    }
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    cr_assert_geq(H5Adelete(f, "weight_storage"), 0);
+    H5Fclose(f);
+    cr_assert_eq(remap_checkpoint_read_info(path, &info, &err), REMAP_OK,
+                 "%s", err.msg);
+    cr_assert_not(info.half_weights);
+    remap_checkpoint_info_free(&info);
+
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, 7);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(f, "weight_storage", t, space, H5P_DEFAULT,
+                         H5P_DEFAULT);
+    cr_assert_geq(a, 0);
+    cr_assert_geq(H5Awrite(a, t, "double"), 0);
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(t);
+    H5Fclose(f);
+    cr_assert_eq(remap_checkpoint_read_info(path, &info, &err),
+                 REMAP_EFORMAT);
+    cr_assert(strstr(err.msg, "weight_storage is 'double'"), "%s", err.msg);
+    assert_no_open_hdf5();
+}
+
 /* Rewrites one scalar integer attribute of the root group. */
 static void set_root_int(const char *path, const char *name, int value)
 {

@@ -296,6 +296,7 @@ static remap_status cl_create(remap_model *m, const void *options,
     s->receptors = (size_t)g->receptors;
     s->fused = !(opt && opt->unfused);
     s->half = opt && opt->half_weights;
+    m->half_weights = s->half;
     remap_status st = remap_cl_open(opt ? opt->device : NULL,
                                     opt && opt->profiling, &s->cl, err);
     if (st)

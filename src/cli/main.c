@@ -62,8 +62,8 @@ static const char run_help[] =
     "                       (default: $REMAP_DEVICE, else a GPU, else a CPU)\n"
     "  --reference          run on the plain C reference backend\n"
     "  --half-weights       store the afferent weights as half floats (half\n"
-    "                       the memory and traffic; docs/bench.md); give it\n"
-    "                       again with --resume to continue alike\n"
+    "                       the memory and traffic; docs/bench.md); --resume\n"
+    "                       keeps the storage its checkpoint records\n"
     "  --quiet              no progress output\n";
 
 static const char check_help[] =
@@ -355,7 +355,16 @@ static int run_command(const char *cmd, int argc, char **argv, render_cli *r,
         }
         remap_checkpoint_info info;
         st = remap_checkpoint_read_info(c.resume, &info, err);
-        if (!st) {
+        /* A resumed run keeps the weight storage it had. */
+        if (!st && c.half_weights && !info.half_weights) {
+            remap_checkpoint_info_free(&info);
+            st = remap_fail(err, REMAP_EUSAGE,
+                            "%s stores float weights: --resume continues "
+                            "the run as it was, so it takes no "
+                            "--half-weights",
+                            c.resume);
+        } else if (!st) {
+            c.half_weights = info.half_weights;
             char source[4200];
             snprintf(source, sizeof source, "%s:/scenario", c.resume);
             st = remap_scenario_load_text(source, info.scenario_text, NULL, 0,

@@ -308,6 +308,8 @@ static remap_status put_header(const ck *c, const remap_model *m,
         (st = put_attr_u64(c, "/", "iteration", m->iteration)) ||
         (st = put_attr_u64(c, "/", "seed", m->seed)) ||
         (st = put_attr_str(c, "/", "device", device)) ||
+        (st = put_attr_str(c, "/", "weight_storage",
+                           m->half_weights ? "half" : "float")) ||
         (st = put_attr_str(c, "/", "revision", REMAP_REVISION)) ||
         (st = put_attr_str(c, "/", "created", created)))
         return st;
@@ -980,6 +982,18 @@ static remap_status read_info(const ck *c, remap_checkpoint_info *info)
         (st = get_attr_str(c, "/", "created", info->created,
                            sizeof info->created)))
         return st;
+    /* Checkpoints written before the storage was recorded held float
+     * weights. */
+    if (H5Aexists_by_name(c->file, "/", "weight_storage", H5P_DEFAULT) > 0) {
+        char ws[16];
+        if ((st = get_attr_str(c, "/", "weight_storage", ws, sizeof ws)))
+            return st;
+        if (strcmp(ws, "half") != 0 && strcmp(ws, "float") != 0)
+            return remap_fail(c->err, REMAP_EFORMAT,
+                              "%s: weight_storage is '%s', not float or half",
+                              c->path, ws);
+        info->half_weights = strcmp(ws, "half") == 0;
+    }
     hid_t ds = H5Dopen2(c->file, "/scenario", H5P_DEFAULT);
     if (ds < 0)
         return h5_fail(c, REMAP_EFORMAT, "read", "/scenario");

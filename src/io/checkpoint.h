@@ -22,6 +22,7 @@ typedef struct remap_checkpoint_info {
     char *scenario_text; /* malloc'd; freed by remap_checkpoint_info_free */
     char device[256];    /* where the run was computed */
     char revision[64];   /* build revision that wrote the file */
+    bool half_weights;   /* the weights were stored as half floats */
     char created[32];    /* ISO-8601 UTC, "2024-05-01T12:00:00Z" */
 } remap_checkpoint_info;
 

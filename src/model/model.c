@@ -682,6 +682,7 @@ void remap_model_snapshot_update(remap_model *dst, const remap_model *src)
     dst->seed = src->seed;
     dst->iteration = src->iteration;
     dst->cond = src->cond;
+    dst->half_weights = src->half_weights;
 }
 
 remap_status remap_model_snapshot(const remap_model *m, remap_model **out,

@@ -275,6 +275,10 @@ typedef struct remap_model {
 
     const remap_backend_ops *backend;
     void *backend_state;
+    /* The backend stores the afferent weights as half floats (set by the
+     * backend as it is created; checkpoints record it, so that a resumed
+     * run keeps it). */
+    bool half_weights;
 } remap_model;
 
 /* Creates a model: derives the geometry, creates the backend with

@@ -45,6 +45,7 @@ static remap_status ref_create(remap_model *m, const void *options,
     s->weight_sum = calloc(units, sizeof(float));
     s->input_sum = calloc(units, sizeof(float));
     s->half = opt && opt->half_weights;
+    m->half_weights = s->half;
     if (!s->afferent || !s->next || !s->weight_sum || !s->input_sum) {
         ref_destroy(s);
         return remap_fail(err, REMAP_ENOMEM, "reference backend: out of memory");
