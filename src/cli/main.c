@@ -7,6 +7,7 @@
 #include "cli/progress.h"
 #include "cli/render_cmd.h"
 #include "cli/view_cmd.h"
+#include "core/revision.h"
 #include "core/suggest.h"
 #include "io/checkpoint.h"
 #include "run/run.h"
@@ -601,9 +602,9 @@ int main(int argc, char **argv)
         return remap_cli_compare(argc - 2, argv + 2);
     if (!strcmp(cmd, "bench"))
         return remap_bench_main(argc - 2, argv + 2, REMAP_VERSION,
-                                REMAP_REVISION);
+                                remap_revision);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        printf("remap %s (%s)\n", REMAP_VERSION, REMAP_REVISION);
+        printf("remap %s (%s)\n", REMAP_VERSION, remap_revision);
         return 0;
     }
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

@@ -2,6 +2,7 @@
  * temporary file and renamed into place, read back with every object
  * checked before the model is touched. */
 #include "io/checkpoint.h"
+#include "core/revision.h"
 
 #include "io/atomic.h"
 
@@ -310,7 +311,7 @@ static remap_status put_header(const ck *c, const remap_model *m,
         (st = put_attr_str(c, "/", "device", device)) ||
         (st = put_attr_str(c, "/", "weight_storage",
                            m->half_weights ? "half" : "float")) ||
-        (st = put_attr_str(c, "/", "revision", REMAP_REVISION)) ||
+        (st = put_attr_str(c, "/", "revision", remap_revision)) ||
         (st = put_attr_str(c, "/", "created", created)))
         return st;
     return REMAP_OK;
