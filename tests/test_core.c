@@ -93,6 +93,27 @@ Test(params, validate_rejects_radius_below_one_receptor)
     cr_assert(strstr(err.msg, "projections.afferent.radius"), "%s", err.msg);
 }
 
+/* The LGN's Gaussians must not be cut within two sigmas of the wider one:
+ * checked in the visual layouts only, naming the sigma that cuts. */
+Test(params, validate_rejects_an_lgn_radius_that_cuts_the_surround)
+{
+    remap_params p;
+    remap_params_default(&p);
+    remap_error err;
+    p.lgn.radius = 0.2f;
+    cr_assert_eq(remap_params_validate(&p, &err), REMAP_OK, "%s", err.msg);
+    p.layout = REMAP_LAYOUT_RETINA;
+    cr_assert_eq(remap_params_validate(&p, &err), REMAP_EINVAL);
+    cr_assert(strstr(err.msg, "lgn.radius: 0.2 cuts"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "lgn.surround_sigma 0.15"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "give at least 0.3"), "%s", err.msg);
+    p.lgn.radius = 0.3f;
+    cr_assert_eq(remap_params_validate(&p, &err), REMAP_OK, "%s", err.msg);
+    p.lgn.gain_sigma = 0.2f;
+    cr_assert_eq(remap_params_validate(&p, &err), REMAP_EINVAL);
+    cr_assert(strstr(err.msg, "lgn.gain_sigma 0.2"), "%s", err.msg);
+}
+
 Test(params, validate_accepts_values_at_float_bounds)
 {
     remap_params p;
