@@ -141,15 +141,16 @@ inline void lateral_tile(__global const float *y, __global const int2 *span,
         int2 s = span[row];
         int lo = max(x0 - r, s.x), hi = min(x0 + n - 1 + r, s.y);
         __global const float *yr = y + row * CORTEX_N;
-        /* Tap (col - x, row - yy) for the unit at x = x0 + j is at
-         * kj + col - j (kstride - 1), with kj = kbase + j kstride. */
-        __global const float *kbase = k + (row - yy + r) * side + r - x0;
+        /* Tap (col - x, row - yy) of the unit at x = x0 + j is at
+         * j kstride + (row - yy + r) side + r + col - x0 - j: an index, as
+         * a pointer to it may lie outside the buffer until j is added. */
+        int kbase = (row - yy + r) * side + r - x0;
         for (int col = lo; col <= hi; col++) {
             float v = yr[col];
             int j0 = max(col - r - x0, 0), j1 = min(col + r - x0, n - 1);
-            __global const float *kc = kbase + col;
+            int kc = kbase + col;
             for (int j = j0; j <= j1; j++)
-                acc[j] += kc[j * (kstride - 1)] * v;
+                acc[j] += k[kc + j * (kstride - 1)] * v;
         }
     }
 }

@@ -112,6 +112,8 @@ Test(params, validate_rejects_an_lgn_radius_that_cuts_the_surround)
     p.lgn.gain_sigma = 0.2f;
     cr_assert_eq(remap_params_validate(&p, &err), REMAP_EINVAL);
     cr_assert(strstr(err.msg, "lgn.gain_sigma 0.2"), "%s", err.msg);
+    p.lgn.gain_strength = 0.0f; /* no gain pool: its sigma cuts nothing */
+    cr_assert_eq(remap_params_validate(&p, &err), REMAP_OK, "%s", err.msg);
 }
 
 Test(params, validate_accepts_values_at_float_bounds)

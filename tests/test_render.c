@@ -237,6 +237,33 @@ Test(render, captured_frame_is_the_drawn_frame_on_opencl)
     captured_frame_is_the_drawn_frame(&remap_cl_backend);
 }
 
+/* A capture is sized for its renderer's panels: another renderer refuses
+ * it, and a capture never taken is not composed. */
+Test(render, a_capture_belongs_to_its_renderer)
+{
+    remap_model *m = model(&remap_ref_backend);
+    remap_renderer *a = renderer(m, "map,skin"), *b = renderer(m, "activity");
+    remap_frame_capture *c;
+    remap_error err;
+    remap_image img = {0};
+    cr_assert_eq(remap_frame_capture_create(a, m, &c, &err), REMAP_OK, "%s",
+                 err.msg);
+    cr_assert_eq(remap_renderer_compose(a, c, &img, &err), REMAP_EINVAL);
+    remap_frame_info info = {.phase = "development", .captions = ""};
+    cr_assert_eq(remap_renderer_capture(b, m, &info, c, &err), REMAP_EINVAL);
+    cr_assert(strstr(err.msg, "another renderer"), "%s", err.msg);
+    cr_assert_eq(remap_renderer_capture(a, m, &info, c, &err), REMAP_OK, "%s",
+                 err.msg);
+    cr_assert_eq(remap_renderer_compose(b, c, &img, &err), REMAP_EINVAL);
+    cr_assert_eq(remap_renderer_compose(a, c, &img, &err), REMAP_OK, "%s",
+                 err.msg);
+    remap_image_free(&img);
+    remap_frame_capture_destroy(c);
+    remap_renderer_destroy(a);
+    remap_renderer_destroy(b);
+    remap_model_destroy(m);
+}
+
 Test(render, bad_panels_and_sizes_are_refused)
 {
     int panels[REMAP_FRAME_MAX_PANELS], n;

@@ -146,6 +146,40 @@ Test(run, resume_is_bit_exact_opencl) { check_resume(false); }
 
 Test(run, resume_is_bit_exact_reference) { check_resume(true); }
 
+/* A half-precision run resumes bit for bit only in half precision: a
+ * resume that would change the weights' storage is refused, either way. */
+Test(run, resume_keeps_the_weight_storage)
+{
+    remap_scenario *sc = load(small_yaml, NULL, 0);
+    remap_run_summary sum;
+    remap_error err;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/h", tmp);
+    remap_run_options opt = {.out_dir = dir, .iterations = 20,
+                             .reference = true, .half_weights = true};
+    cr_assert_eq(remap_run(sc, &opt, &sum, &err), REMAP_OK, "%s", err.msg);
+    char ck[4096];
+    snprintf(ck, sizeof ck, "%s", sum.last_checkpoint);
+    opt.resume = ck;
+    opt.iterations = 30;
+    opt.half_weights = false;
+    cr_assert_eq(remap_run(sc, &opt, &sum, &err), REMAP_EUSAGE);
+    cr_assert(strstr(err.msg, "stores half weights"), "%s", err.msg);
+    opt.half_weights = true;
+    cr_assert_eq(remap_run(sc, &opt, &sum, &err), REMAP_OK, "%s", err.msg);
+
+    snprintf(dir, sizeof dir, "%s/f", tmp);
+    remap_run_options fopt = {.out_dir = dir, .iterations = 20,
+                              .reference = true};
+    cr_assert_eq(remap_run(sc, &fopt, &sum, &err), REMAP_OK, "%s", err.msg);
+    snprintf(ck, sizeof ck, "%s", sum.last_checkpoint);
+    fopt.resume = ck;
+    fopt.half_weights = true;
+    cr_assert_eq(remap_run(sc, &fopt, &sum, &err), REMAP_EUSAGE);
+    cr_assert(strstr(err.msg, "stores float weights"), "%s", err.msg);
+    remap_scenario_destroy(sc);
+}
+
 Test(run, same_seed_same_state_other_seed_differs)
 {
     remap_scenario *sc = load(small_yaml, NULL, 0);

@@ -175,9 +175,9 @@ static remap_status compose_job(void *ctx, remap_image *img, remap_error *err)
     return remap_renderer_compose(job->renderer, job->capture, img, err);
 }
 
-/* Takes m's frame for the writer thread to draw into the capture used
- * CAPTURES frames ago, once that frame is drawn; adds the time spent
- * waiting for it to *waited. */
+/* Takes m's frame for the writer thread to draw into its capture (made
+ * by capture_ready), the one used CAPTURES frames ago, once that frame is
+ * drawn; adds the time spent waiting for it to *waited. */
 static remap_status push_capture(remap_frames *f, remap_model *m,
                                  const remap_frame_info *info, double *waited,
                                  remap_error *err)
@@ -187,14 +187,26 @@ static remap_status push_capture(remap_frames *f, remap_model *m,
     if (f->pushed >= CAPTURES)
         remap_frame_writer_wait_composed(f->writer, f->pushed + 1 - CAPTURES);
     *waited += now() - t0;
-    remap_status st;
-    if (!job->capture) {
-        job->renderer = f->renderer;
-        if ((st = remap_frame_capture_create(f->renderer, m, &job->capture,
-                                             err)))
-            return st;
-    }
     return remap_renderer_capture(f->renderer, m, info, job->capture, err);
+}
+
+/* Whether the writer thread can draw the next frame: its capture exists or
+ * can be made. Without memory for another copy of the state, frames are
+ * drawn in the simulation's thread from here on, once the writer has drawn
+ * those it holds (the renderer is used by one thread at a time, and the
+ * plot takes its points in order). */
+static bool capture_ready(remap_frames *f, const remap_model *m)
+{
+    frame_job *job = &f->jobs[f->pushed % CAPTURES];
+    if (!f->in_writer || job->capture)
+        return f->in_writer;
+    job->renderer = f->renderer;
+    remap_error ignored;
+    if (remap_frame_capture_create(f->renderer, m, &job->capture, &ignored)) {
+        remap_frame_writer_wait_composed(f->writer, f->pushed);
+        f->in_writer = false;
+    }
+    return f->in_writer;
 }
 
 remap_status remap_frames_draw(void *ctx, remap_model *m, remap_error *err)
@@ -227,7 +239,7 @@ remap_status remap_frames_draw(void *ctx, remap_model *m, remap_error *err)
     if ((st = remap_model_pull(m, err)))
         return st;
     double waited = 0.0;
-    if (f->in_writer)
+    if (capture_ready(f, m))
         st = push_capture(f, m, &info, &waited, err);
     else
         st = remap_renderer_draw(f->renderer, m, &info, &f->img, err);

@@ -985,7 +985,11 @@ static remap_status read_info(const ck *c, remap_checkpoint_info *info)
         return st;
     /* Checkpoints written before the storage was recorded held float
      * weights. */
-    if (H5Aexists_by_name(c->file, "/", "weight_storage", H5P_DEFAULT) > 0) {
+    htri_t recorded =
+        H5Aexists_by_name(c->file, "/", "weight_storage", H5P_DEFAULT);
+    if (recorded < 0)
+        return h5_fail(c, REMAP_EFORMAT, "read", "/ weight_storage");
+    if (recorded > 0) {
         char ws[16];
         if ((st = get_attr_str(c, "/", "weight_storage", ws, sizeof ws)))
             return st;

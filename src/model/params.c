@@ -465,21 +465,20 @@ remap_status remap_params_validate(const remap_params *p, remap_error *err)
                               "lgn.surround_sigma %g",
                               (double)p->lgn.centre_sigma,
                               (double)p->lgn.surround_sigma);
-        /* The DoG and the gain pool are cut at lgn.radius: within two
-         * sigmas of the wider Gaussian, most of its surround would be
-         * missing and the cells would no longer balance ON and OFF. */
-        float wide = p->lgn.surround_sigma > p->lgn.gain_sigma
-                         ? p->lgn.surround_sigma
-                         : p->lgn.gain_sigma;
+        /* The DoG and the gain pool (when it acts) are cut at lgn.radius:
+         * within two sigmas of the wider Gaussian, much of its surround
+         * would be missing and the cells would no longer balance ON and
+         * OFF. */
+        bool pool = p->lgn.gain_strength > 0.0f &&
+                    p->lgn.gain_sigma > p->lgn.surround_sigma;
+        float wide = pool ? p->lgn.gain_sigma : p->lgn.surround_sigma;
         if (p->lgn.radius < 2.0f * wide)
             return remap_fail(err, REMAP_EINVAL,
                               "lgn.radius: %g cuts the LGN's Gaussians "
                               "(lgn.%s %g) within two sigmas; give at least "
                               "%g",
                               (double)p->lgn.radius,
-                              p->lgn.surround_sigma > p->lgn.gain_sigma
-                                  ? "surround_sigma"
-                                  : "gain_sigma",
+                              pool ? "gain_sigma" : "surround_sigma",
                               (double)wide, (double)(2.0f * wide));
     }
     if (p->excitatory.radius > p->inhibitory.radius)

@@ -763,8 +763,10 @@ void remap_renderer_panel_area(const remap_renderer *r, int i, int *x, int *y,
 /* ---- Capturing and composing ------------------------------------------ */
 
 struct remap_frame_capture {
+    const remap_renderer *owner; /* whose layout the panels are sized for */
     remap_model *copy;        /* the host state's copy; NULL: state is live */
-    const remap_model *state; /* what the host panels are drawn from */
+    const remap_model *state; /* what the host panels are drawn from; NULL
+                                 until the first capture */
     uint8_t *cortex[REMAP_FRAME_MAX_PANELS]; /* cortical panels' pixels */
     char phase[64], captions[320];
 };
@@ -793,6 +795,7 @@ static remap_status capture_alloc(const remap_renderer *r,
     remap_frame_capture *c = calloc(1, sizeof *c);
     if (!c)
         return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
+    c->owner = r;
     for (int i = 0; i < r->opt.panel_count; i++) {
         if (!is_cortical(r->opt.panels[i]))
             continue;
@@ -808,7 +811,6 @@ static remap_status capture_alloc(const remap_renderer *r,
         remap_frame_capture_destroy(c);
         return st;
     }
-    c->state = c->copy;
     *out = c;
     return REMAP_OK;
 }
@@ -835,6 +837,9 @@ remap_status remap_renderer_capture(remap_renderer *r, remap_model *m,
                                     const remap_frame_info *info,
                                     remap_frame_capture *c, remap_error *err)
 {
+    if (c->owner != r)
+        return remap_fail(err, REMAP_EINVAL,
+                          "render: a capture made for another renderer");
     for (int i = 0; i < r->opt.panel_count; i++) {
         int p = r->opt.panels[i];
         remap_status st;
@@ -845,8 +850,7 @@ remap_status remap_renderer_capture(remap_renderer *r, remap_model *m,
     }
     if (c->copy)
         remap_model_snapshot_update(c->copy, m);
-    else
-        c->state = m;
+    c->state = c->copy ? c->copy : m;
     snprintf(c->phase, sizeof c->phase, "%s", info->phase);
     snprintf(c->captions, sizeof c->captions, "%s", info->captions);
     return REMAP_OK;
@@ -858,6 +862,10 @@ remap_status remap_renderer_compose(remap_renderer *r,
 {
     remap_status st;
     const remap_model *m = cap->state;
+    if (cap->owner != r || !m)
+        return remap_fail(err, REMAP_EINVAL,
+                          "render: a capture made for another renderer, or "
+                          "never taken");
     if (!img->rgba &&
         (st = remap_image_create(r->opt.width, r->opt.height,
                                  remap_colour_background, img, err)))

@@ -135,8 +135,9 @@ remap_status remap_renderer_compose(remap_renderer *r,
                                     remap_image *img, remap_error *err);
 
 /* Draws the frame of m's current state into img (allocated on the first
- * call, reused after): a capture without a copy, composed at once. The host state must be pulled; the plot panel
- * measures the map and keeps the values for later frames; the orientation
+ * call, reused after): a capture without a copy, composed at once. The
+ * host state must be pulled; the plot panel measures the map and keeps
+ * the values for later frames; the orientation
  * and ocular panels measure the visual maps once per iteration (frames of
  * the same iteration reuse them: state changes between frames come from
  * steps). */

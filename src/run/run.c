@@ -552,6 +552,20 @@ static remap_status create_model(runner *r, remap_error *err)
          (st = remap_model_set_images(r->m, images, err))))
         return st;
     const char *state = r->opt->resume ? r->opt->resume : r->opt->from;
+    if (r->opt->resume) {
+        /* A resumed run continues as it was, in the weights' storage too
+         * (a new run --from a checkpoint chooses its own). */
+        remap_checkpoint_info info;
+        if ((st = remap_checkpoint_read_info(state, &info, err)))
+            return st;
+        remap_checkpoint_info_free(&info);
+        if (info.half_weights != r->m->half_weights)
+            return remap_fail(err, REMAP_EUSAGE,
+                              "%s stores %s weights; a resumed run must too "
+                              "(--half-weights %s)",
+                              state, info.half_weights ? "half" : "float",
+                              info.half_weights ? "is needed" : "is not");
+    }
     if (state) {
         if ((st = remap_checkpoint_load(state, r->m, err)))
             return st;
