@@ -41,10 +41,9 @@ typedef struct remap_frame_writer_stats {
 } remap_frame_writer_stats;
 
 /* Starts a thread that writes frames in the order pushed, with up to
- * `depth` frames (at least 1) waiting. The thread runs at idle priority
- * (SCHED_IDLE where the system has it): it takes the CPU time the
- * simulation leaves, and when the queue is full the simulation waits for
- * it. */
+ * `depth` frames (at least 1) waiting. It runs at the process's own
+ * priority: at a lower one, another busy process could starve it, and the
+ * simulation waiting on a full queue with it. */
 remap_status remap_frame_writer_start(int depth, int compression,
                                       remap_frame_writer **out,
                                       remap_error *err);
