@@ -145,6 +145,12 @@ inline void lateral_tile(__global const float *y, __global const int2 *span,
          * j kstride + (row - yy + r) side + r + col - x0 - j: an index, as
          * a pointer to it may lie outside the buffer until j is added. */
         int kbase = (row - yy + r) * side + r - x0;
+#if SETTLE_TILE == 1
+        /* One unit: every column of the span reaches it, so the sum needs
+         * no tile bounds (the loop a GPU runs). */
+        for (int col = lo; col <= hi; col++)
+            acc[0] += k[kbase + col] * yr[col];
+#else
         for (int col = lo; col <= hi; col++) {
             float v = yr[col];
             int j0 = max(col - r - x0, 0), j1 = min(col + r - x0, n - 1);
@@ -152,6 +158,7 @@ inline void lateral_tile(__global const float *y, __global const int2 *span,
             for (int j = j0; j <= j1; j++)
                 acc[j] += k[kc + j * (kstride - 1)] * v;
         }
+#endif
     }
 }
 
