@@ -1,6 +1,7 @@
 /* Cortical panels for the renderer (src/render/): unit_colour gives each
- * unit its colour and label, panel_pixels scales the cortex to the panel's
- * pixels and draws region borders. Mirrors src/ref/ref_render.c. */
+ * unit its colour and label, from which the host lays out the panel's
+ * pixels and region borders (remap_render_cells). Mirrors
+ * src/ref/ref_render.c. */
 
 #define PANEL_MAP 0
 #define PANEL_ACTIVITY 1
@@ -105,29 +106,4 @@ __kernel void unit_colour(__global const weight_t *weights, int unit_base,
                      blend_channel(c.z, lesion.z, gain), c.w);
     colour[u] = c;
     label[u] = l;
-}
-
-/* The unit whose cell holds pixel (px, py): the sheet's top row first. */
-inline int cell(int px, int py, int width, int height)
-{
-    int col = (int)((long)px * CORTEX_N / width);
-    int row = CORTEX_N - 1 - (int)((long)py * CORTEX_N / height);
-    return row * CORTEX_N + col;
-}
-
-/* One work-item per pixel of a width x height panel. */
-__kernel void panel_pixels(__global const uchar4 *colour,
-                           __global const int *label, int width, int height,
-                           int borders, uchar4 border, __global uchar4 *image)
-{
-    int px = get_global_id(0) % width, py = get_global_id(0) / width;
-    int u = cell(px, py, width, height);
-    uchar4 c = colour[u];
-    if (borders) {
-        int left = px > 0 ? cell(px - 1, py, width, height) : u;
-        int top = py > 0 ? cell(px, py - 1, width, height) : u;
-        if (label[left] != label[u] || label[top] != label[u])
-            c = border;
-    }
-    image[get_global_id(0)] = c;
 }

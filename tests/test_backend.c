@@ -956,7 +956,40 @@ static void check_render_kernels_match_the_reference(void)
     copy_state(pr.ref, pr.cl);
 
     static const int sizes[][2] = {{14, 14}, {37, 23}, {100, 64}, {5, 3}};
+    size_t units = (size_t)pr.ref->geom.units;
     for (int kind = 0; kind < REMAP_PANEL_KIND_COUNT; kind++) {
+        /* The kernel's own output: every unit's colour and label. */
+        remap_render_request urq;
+        render_request(&urq, (remap_panel_kind)kind, 1, 1);
+        uint8_t(*colour[2])[4];
+        int *label[2];
+        for (int b = 0; b < 2; b++) {
+            colour[b] = malloc(units * sizeof *colour[b]);
+            label[b] = malloc(units * sizeof *label[b]);
+            remap_error err;
+            cr_assert_eq(remap_model_colour_units(ms[b], &urq, colour[b],
+                                                  label[b], &err),
+                         REMAP_OK, "%s", err.msg);
+        }
+        int dead = 0, unlabelled = 0;
+        for (size_t u = 0; u < units; u++) {
+            cr_assert_arr_eq(colour[0][u], colour[1][u], 4,
+                             "panel %d: unit %zu's colour differs", kind, u);
+            cr_assert_eq(label[0][u], label[1][u],
+                         "panel %d: unit %zu's label is %d on the "
+                         "reference, %d on OpenCL",
+                         kind, u, label[0][u], label[1][u]);
+            dead += label[0][u] == -2;
+            unlabelled += label[0][u] == -1;
+        }
+        cr_assert_gt(dead, 0, "the lesion left no dead unit");
+        if (kind == REMAP_PANEL_MAP)
+            cr_assert_lt(dead + unlabelled, (int)units,
+                         "no unit of the map lies in a region");
+        for (int b = 0; b < 2; b++) {
+            free(colour[b]);
+            free(label[b]);
+        }
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             remap_render_request rq;
             render_request(&rq, (remap_panel_kind)kind, sizes[s][0],
@@ -986,6 +1019,73 @@ static void check_render_kernels_match_the_reference(void)
 Test(backend, render_kernels_match_the_reference)
 {
     check_render_kernels_match_the_reference();
+}
+
+/* The panel's pixels by the rule of remap_render_request, pixel by pixel:
+ * what remap_render_cells computes by stepping and repeating rows. */
+static void cells_by_definition(int n, const remap_render_request *rq,
+                                const uint8_t (*colour)[4], const int *label,
+                                uint8_t *rgba, size_t stride)
+{
+    int w = rq->width, h = rq->height;
+    for (int py = 0; py < h; py++)
+        for (int px = 0; px < w; px++) {
+#define CELL(x, y)                                                           \
+    ((n - 1 - (int)((long)(y) * n / h)) * n + (int)((long)(x) * n / w))
+            int u = CELL(px, py);
+            int left = px > 0 ? CELL(px - 1, py) : u;
+            int top = py > 0 ? CELL(px, py - 1) : u;
+#undef CELL
+            const uint8_t *c = colour[u];
+            if (rq->kind == REMAP_PANEL_MAP &&
+                (label[left] != label[u] || label[top] != label[u]))
+                c = rq->border;
+            memcpy(rgba + (size_t)py * stride + 4 * (size_t)px, c, 4);
+        }
+}
+
+/* Panels wider and narrower than the sheet, of sizes that divide it and
+ * sizes that do not, laid out in a larger image: every pixel is the
+ * rule's, and nothing outside the panel is touched. */
+Test(backend, render_cells_follow_the_rule_for_every_size)
+{
+    enum { N = 12 };
+    uint8_t colour[N * N][4];
+    int label[N * N];
+    srand(7);
+    for (int u = 0; u < N * N; u++) {
+        for (int c = 0; c < 4; c++)
+            colour[u][c] = (uint8_t)rand();
+        /* Regions of a few units, a dead unit here and there. */
+        label[u] = rand() % 9 == 0 ? -2 : (u % N) / 4 + 2 * ((u / N) / 5) - 1;
+    }
+    static const int sizes[][2] = {{12, 12}, {37, 23}, {100, 64}, {5, 3},
+                                   {3, 97},  {1, 1},   {24, 25}, {13, 11}};
+    for (int kind = 0; kind < REMAP_PANEL_KIND_COUNT; kind++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            remap_render_request rq;
+            render_request(&rq, (remap_panel_kind)kind, sizes[s][0],
+                           sizes[s][1]);
+            size_t stride = (size_t)(rq.width + 3) * 4;
+            size_t bytes = stride * (size_t)rq.height;
+            uint8_t *got = malloc(bytes), *want = malloc(bytes);
+            memset(got, 0xA5, bytes);
+            memset(want, 0xA5, bytes);
+            remap_render_cells(N, &rq, (const uint8_t(*)[4])colour, label,
+                               got, stride);
+            cells_by_definition(N, &rq, (const uint8_t(*)[4])colour, label,
+                                want, stride);
+            size_t at = 0;
+            while (at < bytes && got[at] == want[at])
+                at++;
+            cr_assert_eq(at, bytes,
+                         "panel %d at %dx%d: byte %zu (row %zu, column %zu) "
+                         "is %u, not %u",
+                         kind, rq.width, rq.height, at, at / stride,
+                         at % stride / 4, got[at], want[at]);
+            free(got);
+            free(want);
+        }
 }
 
 /* Known answers: a dead unit's cell is drawn in the lesion colour, a

@@ -38,7 +38,7 @@ typedef struct cl_state {
     remap_cl cl;
     char device_name[512];
     cl_kernel k_stimulus, k_afferent, k_settle, k_learn, k_mean_trace,
-        k_restructure, k_import, k_export, k_unit_colour, k_panel_pixels,
+        k_restructure, k_import, k_export, k_unit_colour,
         k_active_span, k_settle_all, k_learn_lateral;
     bool fused, half, transposed;
     size_t settle_group; /* work-items of settle_all; 0: settle by steps */
@@ -78,8 +78,7 @@ typedef struct cl_state {
     int settled;
     /* Rendering: the colour map, region colours, each unit's colour and
      * label, and the panel image (resized on demand). */
-    cl_mem lut, region_colour, unit_rgba, unit_label, image;
-    size_t image_bytes;
+    cl_mem lut, region_colour, unit_rgba, unit_label;
     /* The colours last written to lut and region_colour: frames use the
      * same ones, so they are written again only when they change. */
     uint8_t lut_written[256][4];
@@ -116,7 +115,7 @@ static void cl_destroy(void *state)
     cl_kernel *ks[] = {&s->k_stimulus,    &s->k_afferent,  &s->k_settle,
                        &s->k_learn,       &s->k_mean_trace, &s->k_restructure,
                        &s->k_import,      &s->k_export,    &s->k_unit_colour,
-                       &s->k_panel_pixels, &s->k_active_span,
+                       &s->k_active_span,
                        &s->k_settle_all,  &s->k_learn_lateral};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
         if (*ks[i])
@@ -136,7 +135,7 @@ static void cl_destroy(void *state)
                     &s->modulation,    &s->receptor_gain, &s->drive,
                     &s->act[0],        &s->act[1],        &s->mean_trace,
                     &s->lut,           &s->region_colour, &s->unit_rgba,
-                    &s->unit_label,    &s->image,         &s->act_span,
+                    &s->unit_label,    &s->act_span,
                     &s->act_rows[0],   &s->act_rows[1],   &s->lateral[0],
                     &s->lateral[1]};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
@@ -242,7 +241,6 @@ static remap_status create_kernels(cl_state *s, remap_error *err)
                  {"import_weights", &s->k_import},
                  {"export_weights", &s->k_export},
                  {"unit_colour", &s->k_unit_colour},
-                 {"panel_pixels", &s->k_panel_pixels},
                  {"active_span", &s->k_active_span},
                  {"settle_all", &s->k_settle_all},
                  {"learn_lateral", &s->k_learn_lateral}};
@@ -1042,20 +1040,13 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
     return REMAP_OK;
 }
 
-static remap_status cl_render(void *state, const remap_model *m,
-                             const remap_render_request *rq, uint8_t *rgba,
-                             remap_error *err)
+static remap_status cl_colour_units(void *state, const remap_model *m,
+                                    const remap_render_request *rq,
+                                    uint8_t (*colour)[4], int *label,
+                                    remap_error *err)
 {
     cl_state *s = state;
-    size_t pixels = (size_t)rq->width * (size_t)rq->height;
     remap_status st;
-    if (pixels * 4 > s->image_bytes) {
-        release(&s->image);
-        s->image_bytes = 0;
-        if ((st = make_buffer(s, pixels * 4, "panel image", &s->image, err)))
-            return st;
-        s->image_bytes = pixels * 4;
-    }
     if (!s->colours_written ||
         memcmp(s->lut_written, rq->lut, sizeof rq->lut) != 0 ||
         memcmp(s->regions_written, rq->region_colour,
@@ -1072,12 +1063,9 @@ static remap_status cl_render(void *state, const remap_model *m,
         s->colours_written = true;
     }
     cl_int regions = remap_model_regions(m), kind = (cl_int)rq->kind;
-    cl_int width = rq->width, height = rq->height;
-    cl_int borders = rq->kind == REMAP_PANEL_MAP;
-    cl_uchar4 lesion, empty, border;
+    cl_uchar4 lesion, empty;
     memcpy(lesion.s, rq->lesion, 4);
     memcpy(empty.s, rq->empty, 4);
-    memcpy(border.s, rq->border, 4);
     float lo = rq->lo, hi = rq->hi;
     arg a_unit[] = {ARG(s->act[s->settled]), ARG(s->threshold),
                     ARG(s->unit_gain),       ARG(s->region_box),
@@ -1086,9 +1074,6 @@ static remap_status cl_render(void *state, const remap_model *m,
                     ARG(hi),                 ARG(s->region_colour),
                     ARG(lesion),             ARG(empty),
                     ARG(s->unit_rgba),       ARG(s->unit_label)};
-    arg a_pix[] = {ARG(s->unit_rgba), ARG(s->unit_label), ARG(width),
-                   ARG(height),       ARG(borders),       ARG(border),
-                   ARG(s->image)};
     if ((st = set_args_from(s->k_unit_colour, "unit_colour", 2, a_unit,
                             NARGS(a_unit), err)))
         return st;
@@ -1102,11 +1087,12 @@ static remap_status cl_render(void *state, const remap_model *m,
                              ch->units, "unit_colour", err)))
             return st;
     }
-    if ((st = set_args(s->k_panel_pixels, "panel_pixels", a_pix,
-                       NARGS(a_pix), err)) ||
-        (st = enqueue(s, s->k_panel_pixels, pixels, "panel_pixels", err)))
+    size_t units = (size_t)m->geom.units;
+    if ((st = read(s, s->unit_rgba, units * 4, colour, "read unit colours",
+                   err)))
         return st;
-    return read(s, s->image, pixels * 4, rgba, "read panel image", err);
+    return read(s, s->unit_label, units * sizeof(cl_int), label,
+                "read unit labels", err);
 }
 
 static const char *cl_device_name(void *state)
@@ -1122,7 +1108,7 @@ const remap_backend_ops remap_cl_backend = {
     .pull = cl_pull,
     .push = cl_push,
     .device_name = cl_device_name,
-    .render = cl_render,
+    .colour_units = cl_colour_units,
 };
 
 /* ---- Profiling (remap_cl_options.profiling): the events of the launches

@@ -761,15 +761,83 @@ remap_status remap_model_push(remap_model *m, remap_error *err)
     return m->backend->push(m->backend_state, m, err);
 }
 
+remap_status remap_model_colour_units(remap_model *m,
+                                      const remap_render_request *rq,
+                                      uint8_t (*colour)[4], int *label,
+                                      remap_error *err)
+{
+    if (!(rq->hi > rq->lo))
+        return remap_fail(err, REMAP_EINVAL,
+                          "render: colour limits [%g, %g] are empty",
+                          (double)rq->lo, (double)rq->hi);
+    return m->backend->colour_units(m->backend_state, m, rq, colour, label,
+                                    err);
+}
+
+/* Pixel column px of a panel w pixels wide shows sheet column
+ * floor(px n / w), pixel row py of one h high the sheet's row
+ * n - 1 - floor(py n / h) (the top row first). Columns are stepped, not
+ * divided. Only the first pixel row of a sheet row can have borders
+ * along its top; the second is drawn, and the rest repeat it. */
+void remap_render_cells(int n, const remap_render_request *rq,
+                        const uint8_t (*colour)[4], const int *label,
+                        uint8_t *rgba, size_t stride)
+{
+    int w = rq->width, h = rq->height;
+    bool borders = rq->kind == REMAP_PANEL_MAP;
+    size_t row_bytes = (size_t)w * 4u;
+    int inner_py = -1, inner_row = -1; /* a pixel row of sheet row
+                                          inner_row below its first */
+    for (int py = 0; py < h; py++) {
+        int row = n - 1 - (int)((long)py * n / h);
+        int top = py > 0 ? n - 1 - (int)((long)(py - 1) * n / h) : row;
+        uint8_t *out = rgba + (size_t)py * stride;
+        if (inner_row == row) {
+            memcpy(out, rgba + (size_t)inner_py * stride, row_bytes);
+            continue;
+        }
+        const uint8_t(*line)[4] = colour + (size_t)row * (size_t)n;
+        const int *lab = label + (size_t)row * (size_t)n;
+        const int *lab_top = label + (size_t)top * (size_t)n;
+        int col = 0, left = 0;
+        long reach = w; /* (col + 1) w: where the next column starts */
+        for (int px = 0; px < w; px++) {
+            while ((long)px * n >= reach) {
+                col++;
+                reach += w;
+            }
+            const uint8_t *c = line[col];
+            if (borders && (lab[left] != lab[col] || lab_top[col] != lab[col]))
+                c = rq->border;
+            memcpy(out + 4 * (size_t)px, c, 4);
+            left = col;
+        }
+        if (top == row) {
+            inner_py = py;
+            inner_row = row;
+        }
+    }
+}
+
 remap_status remap_model_render(remap_model *m, const remap_render_request *rq,
                                 uint8_t *rgba, remap_error *err)
 {
-    if (rq->width < 1 || rq->height < 1 || !(rq->hi > rq->lo))
-        return remap_fail(err, REMAP_EINVAL,
-                          "render: a %dx%d panel with limits [%g, %g]",
-                          rq->width, rq->height, (double)rq->lo,
-                          (double)rq->hi);
-    return m->backend->render(m->backend_state, m, rq, rgba, err);
+    if (rq->width < 1 || rq->height < 1)
+        return remap_fail(err, REMAP_EINVAL, "render: a %dx%d panel",
+                          rq->width, rq->height);
+    size_t units = (size_t)m->geom.units;
+    uint8_t(*colour)[4] = malloc(units * sizeof *colour);
+    int *label = malloc(units * sizeof *label);
+    remap_status st = REMAP_OK;
+    if (!colour || !label)
+        st = remap_fail(err, REMAP_ENOMEM, "render: out of memory");
+    if (!st && !(st = remap_model_colour_units(m, rq, colour, label, err)))
+        remap_render_cells(m->geom.cortex_n, rq,
+                           (const uint8_t(*)[4])colour, label, rgba,
+                           (size_t)rq->width * 4u);
+    free(colour);
+    free(label);
+    return st;
 }
 
 float remap_half_round(float x)

@@ -165,7 +165,8 @@ typedef enum remap_panel_kind {
  * (nearest unit, the sheet's top row at the image's top). Dead units take
  * the lesion colour, units in a penumbra blend towards it by their lost
  * gain; on the map, a pixel on the edge of a unit's cell whose neighbour
- * cell belongs to another region (or is dead) takes the border colour. */
+ * cell belongs to another region (or is dead) takes the border colour.
+ * The backend colours the units; remap_render_cells lays out the pixels. */
 typedef struct remap_render_request {
     remap_panel_kind kind;
     int width, height;
@@ -199,11 +200,14 @@ typedef struct remap_backend_ops {
     /* Short description of where the step runs ("reference (host C)",
      * "OpenCL: NVIDIA H200 (CUDA 12.4)"). */
     const char *(*device_name)(void *state);
-    /* Draws a cortical panel from the backend's current state into rgba
-     * (width * height * 4 bytes). */
-    remap_status (*render)(void *state, const struct remap_model *m,
-                           const remap_render_request *rq, uint8_t *rgba,
-                           remap_error *err);
+    /* Colours every unit of the backend's current state for a panel of
+     * kind rq->kind (width and height are not used): colour[u], and
+     * label[u], the region its field lies in (-1: none, -2: dead), whose
+     * changes the map draws as borders. */
+    remap_status (*colour_units)(void *state, const struct remap_model *m,
+                                 const remap_render_request *rq,
+                                 uint8_t (*colour)[4], int *label,
+                                 remap_error *err);
 } remap_backend_ops;
 
 /* The reference backend: plain single-threaded C, the yardstick. */
@@ -319,8 +323,24 @@ void remap_model_snapshot_update(remap_model *dst, const remap_model *src);
 /* Bytes of host state that a snapshot of m copies. */
 size_t remap_model_snapshot_bytes(const remap_model *m);
 
+/* Colours the units of the backend's current state (no pull needed) for
+ * a cortical panel: colour and label hold m->geom.units entries each (see
+ * remap_backend_ops.colour_units). */
+remap_status remap_model_colour_units(remap_model *m,
+                                      const remap_render_request *rq,
+                                      uint8_t (*colour)[4], int *label,
+                                      remap_error *err);
+
+/* Lays out a cortical panel of rq->width x rq->height pixels from the
+ * units' colours and labels of a cortex_n x cortex_n sheet, into rgba
+ * with rows `stride` bytes apart. Host code for both backends: the
+ * expensive part, colouring the units, is the backend's. */
+void remap_render_cells(int cortex_n, const remap_render_request *rq,
+                        const uint8_t (*colour)[4], const int *label,
+                        uint8_t *rgba, size_t stride);
+
 /* Draws a cortical panel of the backend's current state (no pull needed)
- * into rgba, rq->width * rq->height * 4 bytes. */
+ * into rgba, rq->width * rq->height * 4 bytes: the two steps above. */
 remap_status remap_model_render(remap_model *m, const remap_render_request *rq,
                                 uint8_t *rgba, remap_error *err);
 

@@ -448,12 +448,15 @@ static const char *ref_device_name(void *state)
                : "reference (host C, single thread)";
 }
 
-static remap_status ref_render(void *state, const remap_model *m,
-                               const remap_render_request *rq, uint8_t *rgba,
-                               remap_error *err)
+static remap_status ref_colour_units(void *state, const remap_model *m,
+                                     const remap_render_request *rq,
+                                     uint8_t (*colour)[4], int *label,
+                                     remap_error *err)
 {
     (void)state;
-    return remap_ref_render(m, rq, rgba, err);
+    (void)err;
+    remap_ref_colour_units(m, rq, colour, label);
+    return REMAP_OK;
 }
 
 const remap_backend_ops remap_ref_backend = {
@@ -464,5 +467,5 @@ const remap_backend_ops remap_ref_backend = {
     .pull = ref_pull,
     .push = ref_push,
     .device_name = ref_device_name,
-    .render = ref_render,
+    .colour_units = ref_colour_units,
 };

@@ -1,11 +1,9 @@
-/* The reference twin of kernels/render.cl: cortical panels drawn from the
- * host state in plain C, with the kernels' arithmetic step for step (the
- * backend tests compare the two images byte for byte). */
+/* The reference twin of kernels/render.cl: the units of cortical panels
+ * coloured from the host state in plain C, with the kernel's arithmetic
+ * step for step (the backend tests compare the two byte for byte). */
 #include "ref/ref_render.h"
 
 #include <math.h>
-#include <stdbool.h>
-#include <stdlib.h>
 
 /* Region whose box holds (x, y), or -1. */
 static int region_at(const remap_model *m, float x, float y)
@@ -103,47 +101,10 @@ static void unit_colour(const remap_model *m, const remap_render_request *rq,
                                (float)rq->lesion[c] * (1.0f - gain) + 0.5f);
 }
 
-/* The unit whose cell holds pixel (px, py): the sheet's top row first. */
-static int cell(int n, int px, int py, int width, int height, int *col,
-                int *row)
+void remap_ref_colour_units(const remap_model *m,
+                            const remap_render_request *rq,
+                            uint8_t (*colour)[4], int *label)
 {
-    *col = (int)((long)px * n / width);
-    *row = n - 1 - (int)((long)py * n / height);
-    return *row * n + *col;
-}
-
-remap_status remap_ref_render(const remap_model *m,
-                              const remap_render_request *rq, uint8_t *rgba,
-                              remap_error *err)
-{
-    const remap_geometry *g = &m->geom;
-    int n = g->cortex_n, units = g->units;
-    uint8_t(*colour)[4] = malloc((size_t)units * sizeof *colour);
-    int *label = malloc((size_t)units * sizeof *label);
-    if (!colour || !label) {
-        free(colour), free(label);
-        return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
-    }
-    for (int u = 0; u < units; u++)
+    for (int u = 0; u < m->geom.units; u++)
         unit_colour(m, rq, u, colour[u], &label[u]);
-    int w = rq->width, h = rq->height;
-    bool borders = rq->kind == REMAP_PANEL_MAP;
-    for (int py = 0; py < h; py++) {
-        for (int px = 0; px < w; px++) {
-            int col, row;
-            int u = cell(n, px, py, w, h, &col, &row);
-            const uint8_t *c = colour[u];
-            if (borders) {
-                int lc, lr, tc, tr;
-                int left = px > 0 ? cell(n, px - 1, py, w, h, &lc, &lr) : u;
-                int top = py > 0 ? cell(n, px, py - 1, w, h, &tc, &tr) : u;
-                if (label[left] != label[u] || label[top] != label[u])
-                    c = rq->border;
-            }
-            uint8_t *p = rgba + ((size_t)py * (size_t)w + (size_t)px) * 4u;
-            p[0] = c[0], p[1] = c[1], p[2] = c[2], p[3] = c[3];
-        }
-    }
-    free(colour), free(label);
-    return REMAP_OK;
 }

@@ -151,6 +151,7 @@ struct remap_renderer {
     remap_render_options opt;
     remap_font *font;
     remap_render_request rq; /* colours shared by the cortical panels */
+    int units;               /* the model's units: what captures hold */
     uint8_t lut[256][4];
     uint8_t regions[REMAP_REGION_COUNT][4];
     int region_count;
@@ -346,26 +347,31 @@ static void orientation_key(remap_renderer *r, remap_image *img, rect c)
 
 /* ---- Cortical panels (the backend's kernels) --------------------------- */
 
-/* The cortical panel of the given kind for content c, drawn by the
- * backend from its current state into rgba (c.w x c.h pixels). */
-static remap_status cortex_panel(remap_renderer *r, remap_model *m,
-                                 remap_panel_kind kind, rect c, uint8_t *rgba,
-                                 remap_error *err)
+/* The units of the cortical panel of the given kind, coloured by the
+ * backend from its current state. */
+static remap_status colour_units(remap_renderer *r, remap_model *m,
+                                 remap_panel_kind kind, uint8_t (*colour)[4],
+                                 int *label, remap_error *err)
 {
     remap_render_request *rq = &r->rq;
     rq->kind = kind;
-    rq->width = c.w;
-    rq->height = c.h;
     rq->lo = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_LO : 0.0f;
     rq->hi = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_HI : ACTIVITY_HI;
-    return remap_model_render(m, rq, rgba, err);
+    return remap_model_colour_units(m, rq, colour, label, err);
 }
 
-static void paste(remap_image *img, rect c, const uint8_t *rgba)
+/* Lays out a cortical panel of the given kind in content c of img. Only
+ * the kind, size and border colour of a request are read here, so this
+ * runs beside the thread that colours the next frame's units in r->rq. */
+static void cortex_panel(remap_image *img, rect c, remap_panel_kind kind,
+                         int cortex_n, const uint8_t (*colour)[4],
+                         const int *label)
 {
-    for (int j = 0; j < c.h; j++)
-        memcpy(remap_image_at(img, c.x, c.y + j),
-               rgba + (size_t)j * (size_t)c.w * 4, (size_t)c.w * 4);
+    remap_render_request rq = {.kind = kind, .width = c.w, .height = c.h};
+    memcpy(rq.border, remap_colour_border, 4);
+    remap_render_cells(cortex_n, &rq, colour, label,
+                       remap_image_at(img, c.x, c.y),
+                       (size_t)img->width * 4u);
 }
 
 /* ---- Visual maps ------------------------------------------------------ */
@@ -713,6 +719,7 @@ remap_status remap_renderer_create(const remap_render_options *opt,
     remap_colour_ocular_map(r->od_lut);
     remap_colour_regions(m->params.layout, r->regions);
     r->region_count = remap_model_regions(m);
+    r->units = m->geom.units;
     memcpy(r->rq.lut, r->lut, sizeof r->lut);
     memcpy(r->rq.region_colour, r->regions, sizeof r->regions);
     memcpy(r->rq.lesion, remap_colour_lesion, 4);
@@ -767,7 +774,9 @@ struct remap_frame_capture {
     remap_model *copy;        /* the host state's copy; NULL: state is live */
     const remap_model *state; /* what the host panels are drawn from; NULL
                                  until the first capture */
-    uint8_t *cortex[REMAP_FRAME_MAX_PANELS]; /* cortical panels' pixels */
+    /* The cortical panels' units: colours, and labels for the borders. */
+    uint8_t (*colour[REMAP_FRAME_MAX_PANELS])[4];
+    int *label[REMAP_FRAME_MAX_PANELS];
     char phase[64], captions[320];
 };
 
@@ -799,9 +808,10 @@ static remap_status capture_alloc(const remap_renderer *r,
     for (int i = 0; i < r->opt.panel_count; i++) {
         if (!is_cortical(r->opt.panels[i]))
             continue;
-        rect a = panel_content(r, i);
-        c->cortex[i] = malloc((size_t)a.w * (size_t)a.h * 4);
-        if (!c->cortex[i]) {
+        size_t units = (size_t)r->units;
+        c->colour[i] = malloc(units * sizeof *c->colour[i]);
+        c->label[i] = malloc(units * sizeof *c->label[i]);
+        if (!c->colour[i] || !c->label[i]) {
             remap_frame_capture_destroy(c);
             return remap_fail(err, REMAP_ENOMEM, "render: out of memory");
         }
@@ -827,8 +837,10 @@ void remap_frame_capture_destroy(remap_frame_capture *c)
 {
     if (!c)
         return;
-    for (int i = 0; i < REMAP_FRAME_MAX_PANELS; i++)
-        free(c->cortex[i]);
+    for (int i = 0; i < REMAP_FRAME_MAX_PANELS; i++) {
+        free(c->colour[i]);
+        free(c->label[i]);
+    }
     remap_model_destroy(c->copy);
     free(c);
 }
@@ -837,15 +849,16 @@ remap_status remap_renderer_capture(remap_renderer *r, remap_model *m,
                                     const remap_frame_info *info,
                                     remap_frame_capture *c, remap_error *err)
 {
-    if (c->owner != r)
+    if (c->owner != r || m->geom.units != r->units)
         return remap_fail(err, REMAP_EINVAL,
-                          "render: a capture made for another renderer");
+                          "render: a capture made for another renderer, or "
+                          "a model of another size");
     for (int i = 0; i < r->opt.panel_count; i++) {
         int p = r->opt.panels[i];
         remap_status st;
         if (is_cortical(p) &&
-            (st = cortex_panel(r, m, cortical_kind(p), panel_content(r, i),
-                               c->cortex[i], err)))
+            (st = colour_units(r, m, cortical_kind(p), c->colour[i],
+                               c->label[i], err)))
             return st;
     }
     if (c->copy)
@@ -883,15 +896,18 @@ remap_status remap_renderer_compose(remap_renderer *r,
         st = REMAP_OK;
         switch (p) {
         case REMAP_FRAME_MAP:
-            paste(img, c, cap->cortex[i]);
+            cortex_panel(img, c, REMAP_PANEL_MAP, m->geom.cortex_n,
+                         (const uint8_t(*)[4])cap->colour[i], cap->label[i]);
             region_key(r, m, img, c.x + c.w + r->label_px / 2, c.y);
             break;
         case REMAP_FRAME_ACTIVITY:
-            paste(img, c, cap->cortex[i]);
+            cortex_panel(img, c, REMAP_PANEL_ACTIVITY, m->geom.cortex_n,
+                         (const uint8_t(*)[4])cap->colour[i], cap->label[i]);
             colour_key(r, img, c, 0.0f, ACTIVITY_HI);
             break;
         case REMAP_FRAME_THRESHOLD:
-            paste(img, c, cap->cortex[i]);
+            cortex_panel(img, c, REMAP_PANEL_THRESHOLD, m->geom.cortex_n,
+                         (const uint8_t(*)[4])cap->colour[i], cap->label[i]);
             colour_key(r, img, c, THRESHOLD_LO, THRESHOLD_HI);
             break;
         case REMAP_FRAME_FIELDS:
