@@ -299,6 +299,7 @@ Test(bench, no_kernel_times_without_profiling)
     remap_cl_kernel_times_reset(ref); /* harmless */
     cr_assert_eq(remap_cl_weight_bytes(ref), sizeof(float));
     cr_assert_eq(remap_cl_build_seconds(ref), 0.0);
+    cr_assert_eq(remap_cl_settle_tile(ref), 0);
     remap_model_destroy(cl);
     remap_model_destroy(ref);
 }
@@ -498,6 +499,30 @@ Test(bench_out, bad_case_is_a_usage_error)
     cr_assert(strstr(out, "no-such-device"), "%s", out);
 }
 
+/* The tile a model was built with: the one asked for, at most a row, or
+ * the device's default. */
+Test(bench, settle_tile_is_the_one_built)
+{
+    remap_params p = tiny_params();
+    static const int asked[] = {5, 64, 0};
+    for (size_t i = 0; i < sizeof asked / sizeof *asked; i++) {
+        remap_cl_options opt = {.settle_tile = asked[i]};
+        remap_model *m = NULL;
+        remap_error err;
+        cr_assert_eq(
+            remap_model_create(&p, 3, &remap_cl_backend, &opt, &m, &err),
+            REMAP_OK, "%s", err.msg);
+        int n = m->geom.cortex_n, tile = remap_cl_settle_tile(m);
+        cr_assert_lt(5, n, "the sheet is too small for this test");
+        cr_assert_lt(n, 64, "the sheet is too large for this test");
+        if (asked[i] == 0)
+            cr_assert(tile >= 1 && tile <= n, "default tile %d", tile);
+        else
+            cr_assert_eq(tile, asked[i] < n ? asked[i] : n);
+        remap_model_destroy(m);
+    }
+}
+
 Test(bench_out, quick_prints_a_table_and_writes_json)
 {
     cr_assert_eq(bench("--quick --json q.json", out, sizeof out), 0, "%s",
@@ -521,7 +546,8 @@ Test(bench_out, quick_prints_a_table_and_writes_json)
         "\"gbps\": ", "\"copy_share\": ", "\"floor_ratio\": ", "\"gcups\": ",
         "\"settle_share\": ", "\"name\": \"afferent\"",
         "\"name\": \"settle_all\", \"launches_per_iteration\": 1",
-        "\"build_seconds\": ", "\"setup_seconds\": ", "\"traffic\": "};
+        "\"build_seconds\": ", "\"setup_seconds\": ", "\"traffic\": ",
+        "\"settle_tile\": "};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         cr_assert(strstr(j, want[i]), "no %s in:\n%s", want[i], j);
     /* Every brace and bracket closes (outside strings). */

@@ -508,6 +508,7 @@ remap_status remap_bench_run_case(const remap_bench_case *c,
     if (st)
         goto done;
     out->build_seconds = remap_cl_build_seconds(m);
+    out->settle_tile = remap_cl_settle_tile(m);
     out->setup_seconds = now() - t0 - out->build_seconds;
     snprintf(out->device, sizeof out->device, "%s",
              backend_name(m));
@@ -702,10 +703,12 @@ static void put_result(json *j, const remap_bench_result *r)
         g->cf_len, r->live_per_unit, g->exc_r, g->inh_r);
     put(j,
         "     \"weight_bytes\": %zu, \"memory_bytes\": %llu, "
-        "\"build_seconds\": %.6g, \"setup_seconds\": %.6g, \"warmup\": %d, "
-        "\"repeats\": %d, \"iterations\": %llu, \"active_share\": %.6g,\n",
+        "\"build_seconds\": %.6g, \"setup_seconds\": %.6g, "
+        "\"settle_tile\": %d, \"warmup\": %d, \"repeats\": %d, "
+        "\"iterations\": %llu, \"active_share\": %.6g,\n",
         r->weight_bytes, (unsigned long long)r->memory_bytes,
-        r->build_seconds, r->setup_seconds, r->warmup, r->repeats,
+        r->build_seconds, r->setup_seconds, r->settle_tile, r->warmup,
+        r->repeats,
         (unsigned long long)r->iterations, r->active_share);
     put(j,
         "     \"traffic\": {\"weight_read\": %.6g, \"weight_write\": %.6g, "

@@ -160,6 +160,8 @@ typedef struct remap_bench_result {
     size_t weight_bytes;    /* per stored weight */
     uint64_t memory_bytes;  /* remap_memory_need: all state */
     double build_seconds;   /* OpenCL program build at creation */
+    int settle_tile;        /* units per settling work-item, as built (0 on
+                               the reference backend) */
     double setup_seconds;   /* the rest of the creation */
     int warmup, repeats;
     uint64_t iterations;    /* per timed run */

@@ -83,4 +83,9 @@ size_t remap_cl_weight_bytes(const remap_model *m);
  * seconds; 0 for a model on another backend. */
 double remap_cl_build_seconds(const remap_model *m);
 
+/* Units per settling work-item the model's OpenCL program was built with
+ * (the one asked for or the device's default, at most a row); 0 for a
+ * model on another backend. */
+int remap_cl_settle_tile(const remap_model *m);
+
 #endif

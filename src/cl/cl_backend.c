@@ -42,6 +42,7 @@ typedef struct cl_state {
         k_active_span, k_settle_all, k_learn_lateral;
     bool fused, half, transposed;
     size_t settle_group; /* work-items of settle_all; 0: settle by steps */
+    int settle_tile;     /* units per settling work-item, as built */
     size_t settle_items; /* work-items of settle: tiles of settle_tile
                             units, cortex_n x ceil(cortex_n / tile) */
     /* Fixed tables, and the host conditions refreshed at each step (touch
@@ -338,6 +339,7 @@ static remap_status cl_create(remap_model *m, const void *options,
     }
     if (tile > g->cortex_n)
         tile = g->cortex_n;
+    s->settle_tile = tile;
     s->settle_items = (size_t)g->cortex_n *
                       (size_t)((g->cortex_n + tile - 1) / tile);
     char opts[1024];
@@ -1275,4 +1277,10 @@ double remap_cl_build_seconds(const remap_model *m)
 {
     cl_state *s = cl_state_of(m);
     return s ? s->cl.build_seconds : 0.0;
+}
+
+int remap_cl_settle_tile(const remap_model *m)
+{
+    cl_state *s = cl_state_of(m);
+    return s ? s->settle_tile : 0;
 }
