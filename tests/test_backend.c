@@ -939,6 +939,29 @@ static void copy_state(remap_model *to, const remap_model *from)
     memcpy(to->unit_gain, from->unit_gain, units * sizeof(float));
 }
 
+/* The panel's pixels by the rule of remap_render_request, pixel by pixel:
+ * what remap_render_cells computes by stepping and repeating rows. */
+static void cells_by_definition(int n, const remap_render_request *rq,
+                                const uint8_t (*colour)[4], const int *label,
+                                uint8_t *rgba, size_t stride)
+{
+    int w = rq->width, h = rq->height;
+    for (int py = 0; py < h; py++)
+        for (int px = 0; px < w; px++) {
+#define CELL(x, y)                                                           \
+    ((n - 1 - (int)((long)(y) * n / h)) * n + (int)((long)(x) * n / w))
+            int u = CELL(px, py);
+            int left = px > 0 ? CELL(px - 1, py) : u;
+            int top = py > 0 ? CELL(px, py - 1) : u;
+#undef CELL
+            const uint8_t *c = colour[u];
+            if (rq->kind == REMAP_PANEL_MAP &&
+                (label[left] != label[u] || label[top] != label[u]))
+                c = rq->border;
+            memcpy(rgba + (size_t)py * stride + 4 * (size_t)px, c, 4);
+        }
+}
+
 static void check_render_kernels_match_the_reference(void)
 {
     remap_params p = small_params();
@@ -986,30 +1009,37 @@ static void check_render_kernels_match_the_reference(void)
         if (kind == REMAP_PANEL_MAP)
             cr_assert_lt(dead + unlabelled, (int)units,
                          "no unit of the map lies in a region");
-        for (int b = 0; b < 2; b++) {
-            free(colour[b]);
-            free(label[b]);
-        }
+        /* Whole panels, from either backend: the rule's layout of those
+         * colours. */
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             remap_render_request rq;
             render_request(&rq, (remap_panel_kind)kind, sizes[s][0],
                            sizes[s][1]);
-            size_t bytes = (size_t)rq.width * (size_t)rq.height * 4;
-            uint8_t *a = malloc(bytes), *b = malloc(bytes);
-            remap_error err;
-            cr_assert_eq(remap_model_render(pr.ref, &rq, a, &err), REMAP_OK,
-                         "%s", err.msg);
-            cr_assert_eq(remap_model_render(pr.cl, &rq, b, &err), REMAP_OK,
-                         "%s", err.msg);
-            size_t at = 0;
-            while (at < bytes && a[at] == b[at])
-                at++;
-            cr_assert_eq(at, bytes,
-                         "panel %d at %dx%d differs at pixel %zu: reference "
-                         "%u, OpenCL %u",
-                         kind, rq.width, rq.height, at / 4, a[at], b[at]);
-            free(a);
-            free(b);
+            size_t stride = (size_t)rq.width * 4;
+            size_t bytes = stride * (size_t)rq.height;
+            uint8_t *want = malloc(bytes), *got = malloc(bytes);
+            cells_by_definition(pr.ref->geom.cortex_n, &rq,
+                                (const uint8_t(*)[4])colour[0], label[0],
+                                want, stride);
+            for (int b = 0; b < 2; b++) {
+                remap_error err;
+                cr_assert_eq(remap_model_render(ms[b], &rq, got, &err),
+                             REMAP_OK, "%s", err.msg);
+                size_t at = 0;
+                while (at < bytes && got[at] == want[at])
+                    at++;
+                cr_assert_eq(at, bytes,
+                             "%s: panel %d at %dx%d differs at pixel %zu: "
+                             "%u, not %u",
+                             b ? "OpenCL" : "reference", kind, rq.width,
+                             rq.height, at / 4, got[at], want[at]);
+            }
+            free(want);
+            free(got);
+        }
+        for (int b = 0; b < 2; b++) {
+            free(colour[b]);
+            free(label[b]);
         }
     }
     remap_model_destroy(pr.ref);
@@ -1019,29 +1049,6 @@ static void check_render_kernels_match_the_reference(void)
 Test(backend, render_kernels_match_the_reference)
 {
     check_render_kernels_match_the_reference();
-}
-
-/* The panel's pixels by the rule of remap_render_request, pixel by pixel:
- * what remap_render_cells computes by stepping and repeating rows. */
-static void cells_by_definition(int n, const remap_render_request *rq,
-                                const uint8_t (*colour)[4], const int *label,
-                                uint8_t *rgba, size_t stride)
-{
-    int w = rq->width, h = rq->height;
-    for (int py = 0; py < h; py++)
-        for (int px = 0; px < w; px++) {
-#define CELL(x, y)                                                           \
-    ((n - 1 - (int)((long)(y) * n / h)) * n + (int)((long)(x) * n / w))
-            int u = CELL(px, py);
-            int left = px > 0 ? CELL(px - 1, py) : u;
-            int top = py > 0 ? CELL(px, py - 1) : u;
-#undef CELL
-            const uint8_t *c = colour[u];
-            if (rq->kind == REMAP_PANEL_MAP &&
-                (label[left] != label[u] || label[top] != label[u]))
-                c = rq->border;
-            memcpy(rgba + (size_t)py * stride + 4 * (size_t)px, c, 4);
-        }
 }
 
 /* Panels wider and narrower than the sheet, of sizes that divide it and

@@ -78,7 +78,7 @@ typedef struct cl_state {
     cl_mem drive, act[2], act_span, act_rows[2], mean_trace;
     int settled;
     /* Rendering: the colour map, region colours, each unit's colour and
-     * label, and the panel image (resized on demand). */
+     * label. */
     cl_mem lut, region_colour, unit_rgba, unit_label;
     /* The colours last written to lut and region_colour: frames use the
      * same ones, so they are written again only when they change. */

@@ -34,9 +34,10 @@ uint64_t remap_frames_next(void *ctx, uint64_t after);
 
 typedef struct remap_frames_stats {
     long frames;
-    double render_seconds;  /* the simulation's thread: pulling, the
-                               cortical panels and copying the state (or,
-                               for a model too large to copy, drawing) */
+    double render_seconds;  /* the simulation's thread: pulling, colouring
+                               the cortical panels' units and copying the
+                               state (or, for a model too large to copy,
+                               drawing) */
     double wait_seconds;    /* the simulation's thread, waiting for the
                                writer */
     double compose_seconds; /* the writer thread's drawing */

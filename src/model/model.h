@@ -333,8 +333,11 @@ remap_status remap_model_colour_units(remap_model *m,
 
 /* Lays out a cortical panel of rq->width x rq->height pixels from the
  * units' colours and labels of a cortex_n x cortex_n sheet, into rgba
- * with rows `stride` bytes apart. Host code for both backends: the
- * expensive part, colouring the units, is the backend's. */
+ * with rows `stride` bytes apart: pixel (px, py) shows unit
+ * (n - 1 - floor(py n / h)) n + floor(px n / w), and on the map it takes
+ * rq->border where the unit of pixel (px - 1, py) or (px, py - 1), if
+ * any, has another label. Host code for both backends: the expensive
+ * part, colouring the units, is the backend's. */
 void remap_render_cells(int cortex_n, const remap_render_request *rq,
                         const uint8_t (*colour)[4], const int *label,
                         uint8_t *rgba, size_t stride);

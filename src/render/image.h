@@ -1,6 +1,5 @@
-/* RGBA images, the currency of the renderer: the render kernels fill them,
- * text and plots are drawn over them, the PNG writer and the viewer take
- * them. */
+/* RGBA images, the currency of the renderer: panels, text and plots are
+ * drawn into them, the PNG writer and the viewer take them. */
 #ifndef REMAP_IMAGE_H
 #define REMAP_IMAGE_H
 

@@ -1,6 +1,6 @@
-/* The renderer: frame layout, the host-drawn panels (skin, receptive
- * fields, plot), colour keys and text over the cortical panels the
- * backend's kernels draw. */
+/* The renderer: frame layout, the cortical panels laid out from the units
+ * the backend colours, the host-drawn panels (skin, receptive fields,
+ * plot), colour keys and text. */
 #include "render/render.h"
 
 #include "core/suggest.h"
@@ -345,7 +345,7 @@ static void orientation_key(remap_renderer *r, remap_image *img, rect c)
     text(r, img, cx - w / 2, cy + 2 * px + 7, px, remap_colour_dim_text, s);
 }
 
-/* ---- Cortical panels (the backend's kernels) --------------------------- */
+/* ---- Cortical panels (units coloured by the backend) ------------------- */
 
 /* The units of the cortical panel of the given kind, coloured by the
  * backend from its current state. */

@@ -1,8 +1,9 @@
 /* The renderer: one frame of the model as an RGBA image, with a title
  * line (name, iteration, phase, event captions) over a grid of panels.
- * The cortical panels (map, activity, threshold) come from the backend's
- * render kernels; the skin, the receptive-field inset, the plot, the
- * colour keys and the text are drawn here over the pulled host state.
+ * The cortical panels (map, activity, threshold) are laid out from each
+ * unit's colour, which the backend's render kernel gives from its own
+ * state; the skin, the receptive-field inset, the plot, the colour keys
+ * and the text are drawn here over the pulled host state.
  * The orientation and ocular-dominance panels of a visual model come from
  * remap_vision_measure, measured at most once per iteration drawn.
  * The PNG writer and the viewer both take its images (docs/render.md).
@@ -106,8 +107,9 @@ void remap_renderer_panel_area(const remap_renderer *r, int i, int *x, int *y,
                                int *w, int *h);
 
 /* A frame taken on the simulation's thread to be drawn on another: the
- * cortical panels, which the backend draws from its own state, and a copy
- * of the host state (remap_model_snapshot) for the other panels. Drawing
+ * cortical panels' unit colours, which the backend gives from its own
+ * state, and a copy of the host state (remap_model_snapshot) for the
+ * other panels. Drawing
  * then needs nothing of the live model, so a writer thread can draw and
  * encode while the simulation goes on. */
 typedef struct remap_frame_capture remap_frame_capture;
