@@ -378,6 +378,20 @@ Test(bench, copy_bandwidth_copies_and_times)
                  REMAP_EINVAL);
 }
 
+/* The floor's yardstick is the faster copy, whichever it is. */
+Test(bench, the_yardstick_is_the_faster_copy)
+{
+    remap_copy_bandwidth c = {.kernel = {30e9, 28e9, 31e9},
+                              .copy_buffer = {20e9, 19e9, 40e9}};
+    const char *which = NULL;
+    cr_assert_float_eq(remap_copy_bandwidth_best(&c, &which), 30e9, 1.0);
+    cr_assert_str_eq(which, "kernel");
+    c.copy_buffer.median = 35e9;
+    cr_assert_float_eq(remap_copy_bandwidth_best(&c, &which), 35e9, 1.0);
+    cr_assert_str_eq(which, "copy_buffer");
+    cr_assert_float_eq(remap_copy_bandwidth_best(&c, NULL), 35e9, 1.0);
+}
+
 Test(bench, spread_is_median_and_range)
 {
     double odd[] = {5, 1, 3};
@@ -549,6 +563,7 @@ Test(bench_out, quick_prints_a_table_and_writes_json)
         "\"half_weights\": false, \"layout\": \"auto\", "
         "\"settle\": \"auto\", \"settle_tile\": 0, \"max_buffer\": 0",
         "\"copy_bandwidth\": {\"bytes\": ", "\"kernel_gbps\": ",
+        "\"yardstick\": \"", "\"yardstick_gbps\": ",
         "\"copy_buffer_gbps\": ", "\"case\": \"48:24:0.15\"",
         "\"case\": \"64:32:0.325\"", "\"seconds_per_iteration\": ",
         "\"gbps\": ", "\"copy_share\": ", "\"floor_ratio\": ", "\"gcups\": ",

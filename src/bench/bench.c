@@ -810,6 +810,10 @@ remap_status remap_bench_write_json(const char *path,
     put_spread(&j, "kernel_gbps", k);
     put(&j, ", ");
     put_spread(&j, "copy_buffer_gbps", c);
+    const char *best;
+    double best_bw = remap_copy_bandwidth_best(&r->copy, &best);
+    put(&j, ", \"yardstick\": \"%s\", \"yardstick_gbps\": %.6g", best,
+        best_bw * 1e-9);
     put(&j, "},\n  \"traffic_model\": ");
     put_str(&j, remap_bench_traffic_model);
     put(&j, ",\n  \"check\": ");

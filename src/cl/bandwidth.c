@@ -5,6 +5,7 @@
 #include "cl/runtime.h"
 #include "core/embedded.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,15 @@ remap_spread remap_spread_of(double *v, int n)
     s.max = v[n - 1];
     s.median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
     return s;
+}
+
+double remap_copy_bandwidth_best(const remap_copy_bandwidth *c,
+                                 const char **which)
+{
+    bool kernel = c->kernel.median >= c->copy_buffer.median;
+    if (which)
+        *which = kernel ? "kernel" : "copy_buffer";
+    return kernel ? c->kernel.median : c->copy_buffer.median;
 }
 
 /* Builds the copy program into cl->program, with the build log in the

@@ -27,6 +27,14 @@ typedef struct remap_copy_bandwidth {
     remap_spread copy_buffer; /* clEnqueueCopyBuffer, for comparison */
 } remap_copy_bandwidth;
 
+/* The floor's yardstick: the faster of the two copies' medians, bytes/s.
+ * The copy kernel is the reference (on some PoCL builds the built-in copy
+ * runs at half its speed), but where clEnqueueCopyBuffer is faster, a
+ * floor from the kernel would flatter every case. *which (if which is not
+ * NULL) names it: "kernel" or "copy_buffer". */
+double remap_copy_bandwidth_best(const remap_copy_bandwidth *c,
+                                 const char **which);
+
 /* Measures the copy bandwidth of the device chosen by `device` (see
  * remap_device_choose) on two buffers of max_bytes each, or less where the
  * device's largest allocation or a quarter of its memory is smaller: after
