@@ -939,6 +939,15 @@ static void copy_state(remap_model *to, const remap_model *from)
     memcpy(to->unit_gain, from->unit_gain, units * sizeof(float));
 }
 
+/* The first byte where a and b differ, or n. */
+static size_t first_difference(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    size_t at = 0;
+    while (at < n && a[at] == b[at])
+        at++;
+    return at;
+}
+
 /* The panel's pixels by the rule of remap_render_request, pixel by pixel:
  * what remap_render_cells computes by stepping and repeating rows. */
 static void cells_by_definition(int n, const remap_render_request *rq,
@@ -1025,9 +1034,7 @@ static void check_render_kernels_match_the_reference(void)
                 remap_error err;
                 cr_assert_eq(remap_model_render(ms[b], &rq, got, &err),
                              REMAP_OK, "%s", err.msg);
-                size_t at = 0;
-                while (at < bytes && got[at] == want[at])
-                    at++;
+                size_t at = first_difference(got, want, bytes);
                 cr_assert_eq(at, bytes,
                              "%s: panel %d at %dx%d differs at pixel %zu: "
                              "%u, not %u",
@@ -1082,9 +1089,7 @@ Test(backend, render_cells_follow_the_rule_for_every_size)
                                got, stride);
             cells_by_definition(N, &rq, (const uint8_t(*)[4])colour, label,
                                 want, stride);
-            size_t at = 0;
-            while (at < bytes && got[at] == want[at])
-                at++;
+            size_t at = first_difference(got, want, bytes);
             cr_assert_eq(at, bytes,
                          "panel %d at %dx%d: byte %zu (row %zu, column %zu) "
                          "is %u, not %u",
