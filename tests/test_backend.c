@@ -894,7 +894,7 @@ Test(backend, iteration_counters_past_two_to_the_32)
     destroy_pair(&pr);
 }
 
-/* ---- The render kernels ---------------------------------------------- */
+/* ---- The render kernel and the panel layout -------------------------- */
 
 static void render_request(remap_render_request *rq, remap_panel_kind kind,
                            int width, int height)

@@ -526,7 +526,8 @@ Test(bench, settle_tile_is_the_one_built)
     remap_error derr;
     cr_assert_eq(remap_device_choose(NULL, &dev, &derr), REMAP_OK, "%s",
                  derr.msg);
-    int default_tile = strcmp(dev.type, "CPU") == 0 ? REMAP_SETTLE_TILE_CPU : 1;
+    int default_tile =
+        strcmp(dev.type, "CPU") == 0 ? REMAP_SETTLE_TILE_CPU : 1;
     static const int asked[] = {5, 64, 0};
     for (size_t i = 0; i < sizeof asked / sizeof *asked; i++) {
         remap_cl_options opt = {.settle_tile = asked[i]};
