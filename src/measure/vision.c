@@ -52,7 +52,9 @@ static remap_status check_settings(const remap_vision_settings *s,
     return REMAP_OK;
 }
 
-/* Scratch space of one measurement. */
+/* Scratch space of one measurement: presentations are made
+ * REMAP_AFFERENT_BATCH at a time, their LGN inputs side by side, and the
+ * afferent responses to a batch taken together. */
 typedef struct bench {
     const remap_model *m;
     const remap_vision_settings *s;
@@ -60,14 +62,14 @@ typedef struct bench {
     float *grating; /* [pixels] */
     float *images;  /* [eyes][pixels] */
     float *input;   /* [receptors] */
-    float *drive;   /* [units] */
+    float *batch;   /* [receptors][REMAP_AFFERENT_BATCH] */
+    float *drive;   /* [units][REMAP_AFFERENT_BATCH] */
 } bench;
 
-/* The response of every unit to grating (k, p) shown to the eyes in the
- * mask (the others see black), into b->drive: the afferent response times
- * the unit's gain, so a dead unit answers 0. */
+/* The LGN's response to grating (k, p) shown to the eyes in the mask (the
+ * others see black), into column `column` of b->batch (of n). */
 static remap_status present(bench *b, int k, int p, unsigned eyes,
-                            remap_error *err)
+                            int column, int n, remap_error *err)
 {
     const remap_model *m = b->m;
     const remap_geometry *g = &m->geom;
@@ -98,9 +100,8 @@ static remap_status present(bench *b, int k, int p, unsigned eyes,
     remap_status st = remap_lgn_respond(m, b->images, NULL, b->input, err);
     if (st)
         return st;
-    remap_afferent_response(m, b->input, b->drive);
-    for (int u = 0; u < g->units; u++)
-        b->drive[u] *= m->unit_gain[u];
+    for (int r = 0; r < g->receptors; r++)
+        b->batch[(size_t)r * (size_t)n + (size_t)column] = b->input[r];
     return REMAP_OK;
 }
 
@@ -116,31 +117,38 @@ static remap_status grating_responses(bench *b, float *resp, float *peak,
 {
     const remap_geometry *g = &b->m->geom;
     size_t units = (size_t)g->units;
-    int K = b->s->orientations, P = b->s->phases;
-    remap_status st = REMAP_OK;
-    for (int k = 0; k < K && !st; k++)
-        for (int p = 0; p < P && !st; p++) {
-            float *r = resp + (size_t)k * (size_t)P + (size_t)p;
-            size_t stride = (size_t)K * (size_t)P;
-            if (g->eyes == 1) {
-                if ((st = present(b, k, p, 1u, err)))
-                    break;
-                for (size_t u = 0; u < units; u++)
-                    r[u * stride] = b->drive[u];
-                continue;
-            }
-            for (int e = 0; e < 2 && !st; e++) {
-                if ((st = present(b, k, p, 1u << e, err)))
-                    break;
-                float *pk = peak + (size_t)e * units;
-                for (size_t u = 0; u < units; u++) {
-                    float d = b->drive[u];
-                    r[u * stride] = e == 0 ? d : r[u * stride] + d;
+    int K = b->s->orientations, P = b->s->phases, E = g->eyes;
+    size_t stride = (size_t)K * (size_t)P;
+    /* Presentation q is grating (k, p) = (q / E / P, q / E % P), to eye
+     * q % E alone with two eyes, to the one eye otherwise. */
+    int count = K * P * E;
+    for (int first = 0; first < count; first += REMAP_AFFERENT_BATCH) {
+        int n = count - first < REMAP_AFFERENT_BATCH ? count - first
+                                                     : REMAP_AFFERENT_BATCH;
+        for (int i = 0; i < n; i++) {
+            int q = first + i, e = q % E;
+            remap_status st = present(b, q / E / P, q / E % P,
+                                      E == 1 ? 1u : 1u << e, i, n, err);
+            if (st)
+                return st;
+        }
+        remap_afferent_responses(b->m, b->batch, n, b->drive);
+        /* In presentation order, each response times the unit's gain, so
+         * a dead unit answers 0. */
+        for (int i = 0; i < n; i++) {
+            int q = first + i, e = q % E;
+            float *r = resp + (size_t)(q / E);
+            float *pk = peak ? peak + (size_t)e * units : NULL;
+            for (size_t u = 0; u < units; u++) {
+                float d = b->drive[u * (size_t)n + (size_t)i] *
+                          b->m->unit_gain[u];
+                r[u * stride] = e == 0 ? d : r[u * stride] + d;
+                if (pk)
                     pk[u] = d > pk[u] ? d : pk[u];
-                }
             }
         }
-    return st;
+    }
+    return REMAP_OK;
 }
 
 /* The ocular dominance of the living units from each eye's peak
@@ -252,7 +260,9 @@ remap_status remap_vision_measure(const remap_model *m,
     b.grating = malloc(b.pixels * sizeof(float));
     b.images = malloc((size_t)g->eyes * b.pixels * sizeof(float));
     b.input = malloc((size_t)g->receptors * sizeof(float));
-    b.drive = malloc(units * sizeof(float));
+    b.batch = malloc((size_t)g->receptors * REMAP_AFFERENT_BATCH *
+                     sizeof(float));
+    b.drive = malloc(units * REMAP_AFFERENT_BATCH * sizeof(float));
     out->iteration = m->iteration;
     out->units = g->units;
     out->eyes = g->eyes;
@@ -261,7 +271,8 @@ remap_status remap_vision_measure(const remap_model *m,
     out->selectivity = malloc(units * sizeof(float));
     if (g->eyes == 2)
         out->od = calloc(units, sizeof(float));
-    if (!b.grating || !b.images || !b.input || !b.drive || !out->preference ||
+    if (!b.grating || !b.images || !b.input || !b.batch || !b.drive ||
+        !out->preference ||
         !out->selectivity || (g->eyes == 2 && !out->od)) {
         st = remap_fail(err, REMAP_ENOMEM, "vision measure: out of memory");
         goto done;
@@ -292,7 +303,8 @@ remap_status remap_vision_measure(const remap_model *m,
         goto done;
     st = map_stats(m, out, err);
 done:
-    free(b.grating), free(b.images), free(b.input), free(b.drive);
+    free(b.grating), free(b.images), free(b.input), free(b.batch);
+    free(b.drive);
     free(resp), free(peak);
     if (st)
         remap_vision_map_free(out);

@@ -5,6 +5,7 @@
 #include <Random123/philox.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -427,38 +428,52 @@ float remap_field_slot_value(const remap_model *m, int u, int a)
     return v;
 }
 
-void remap_afferent_response(const remap_model *m, const float *input,
-                             float *out)
+void remap_afferent_responses(const remap_model *m, const float *input,
+                              int n, float *out)
 {
     const remap_geometry *g = &m->geom;
     int r = g->cf_r, side = g->cf_side;
+    size_t stride = (size_t)n;
     for (int u = 0; u < g->units; u++) {
         const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
         int cx, cy;
         remap_unit_centre(g, u, &cx, &cy);
         /* Row by row over each channel's square: the slots in increasing
          * k, as a loop over k with remap_cf_slot_receptor visits them, so
-         * the sum is the same, at a fraction of the cost. */
-        float c = 0.0f;
+         * the sum is the same, at a fraction of the cost. Each row is
+         * clipped once, to the circle (|dx| <= h, the largest h with
+         * h^2 + dy^2 <= cf_r2i, stepped from the last row's) and to the
+         * plane. */
+        float c[REMAP_AFFERENT_BATCH] = {0};
         for (int ch = 0; ch < g->channels; ch++) {
+            int h = 0;
             for (int dy = -r; dy <= r; dy++) {
-                int ry = cy + dy;
-                if (ry < 0 || ry >= g->skin_n)
+                int ry = cy + dy, room = g->cf_r2i - dy * dy;
+                if (ry < 0 || ry >= g->skin_n || room < 0)
                     continue;
+                while (h * h > room)
+                    h--;
+                while ((h + 1) * (h + 1) <= room)
+                    h++;
+                int lo = -h > -cx ? -h : -cx;
+                int hi = h < g->skin_n - 1 - cx ? h : g->skin_n - 1 - cx;
                 const float *wr =
                     w + (size_t)ch * (size_t)g->cf_area + (size_t)((dy + r) * side + r);
-                const float *xr = input + (size_t)ch * (size_t)g->plane +
-                                  (size_t)ry * (size_t)g->skin_n + (size_t)cx;
-                for (int dx = -r; dx <= r; dx++) {
-                    int rx = cx + dx;
-                    if (rx < 0 || rx >= g->skin_n ||
-                        dx * dx + dy * dy > g->cf_r2i)
-                        continue;
-                    c += wr[dx] * xr[dx];
+                const float *xr =
+                    input + ((size_t)ch * (size_t)g->plane +
+                             (size_t)ry * (size_t)g->skin_n + (size_t)cx) *
+                                stride;
+                for (int dx = lo; dx <= hi; dx++) {
+                    float wk = wr[dx];
+                    const float *xk = xr + (ptrdiff_t)dx * (ptrdiff_t)stride;
+                    for (int i = 0; i < n; i++)
+                        c[i] += wk * xk[i];
                 }
             }
         }
-        out[u] = m->params.afferent.strength * m->drive_scale[u] * c;
+        float scale = m->params.afferent.strength * m->drive_scale[u];
+        for (int i = 0; i < n; i++)
+            out[(size_t)u * stride + (size_t)i] = scale * c[i];
     }
 }
 

@@ -429,10 +429,17 @@ remap_status remap_lgn_respond(const remap_model *m, const float *images,
 remap_status remap_visual_render(const remap_model *m, uint64_t t,
                                  float *input, remap_error *err);
 
-/* The afferent response gamma_A * drive_scale * sum_k w x of every unit
- * to input[receptors], into out[units] (host arrays: pull first). */
-void remap_afferent_response(const remap_model *m, const float *input,
-                             float *out);
+/* The most inputs remap_afferent_responses takes at once. */
+#define REMAP_AFFERENT_BATCH 16
+
+/* The afferent responses gamma_A * drive_scale * sum_k w x of every unit
+ * to n inputs at once (1 <= n <= REMAP_AFFERENT_BATCH; host arrays: pull
+ * first): input[r n + i] is receptor r of input i, out[u n + i] unit u's
+ * response to it. Each response is summed in the order of one alone, so
+ * n changes no bit; the n sums share each weight read and are added side
+ * by side, where one sum alone waits on each addition before the next. */
+void remap_afferent_responses(const remap_model *m, const float *input,
+                              int n, float *out);
 
 /* The sprouting draw for slot k of unit u at iteration t: uniform in
  * [0, 1) from Philox (REMAP_STREAM_SPROUT, counter (t, u, k / 4), word
