@@ -215,6 +215,74 @@ Test(vision, dead_units_respond_to_nothing)
     remap_scenario_destroy(sc);
 }
 
+/* The afferent response of unit u to input x by its definition: every
+ * slot k that has a receptor, in increasing k. */
+static float response_by_definition(const remap_model *m, int u,
+                                    const float *x)
+{
+    const remap_geometry *g = &m->geom;
+    const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
+    float c = 0.0f;
+    for (int k = 0; k < g->cf_len; k++) {
+        int rc = remap_cf_slot_receptor(g, u, k);
+        if (rc >= 0)
+            c += w[k] * x[rc];
+    }
+    return m->params.afferent.strength * m->drive_scale[u] * c;
+}
+
+/* Responses to a batch of inputs, to part of it and to each input alone
+ * are the same bits, and those of the definition, with one eye and two. */
+Test(vision, afferent_responses_are_the_same_in_any_batch)
+{
+    static const char *const layouts[] = {"retina", "binocular"};
+    for (size_t l = 0; l < 2; l++) {
+        remap_scenario *sc = load_v1(layouts[l], "5", NULL, 0);
+        remap_model *m = create(sc);
+        step(m, 50);
+        const remap_geometry *g = &m->geom;
+        size_t rn = (size_t)g->receptors, units = (size_t)g->units;
+        enum { B = REMAP_AFFERENT_BATCH };
+        float *batch = malloc(rn * B * sizeof(float));
+        float *one = malloc(rn * sizeof(float));
+        float *part = malloc(rn * 5 * sizeof(float));
+        float *out = malloc(units * B * sizeof(float));
+        float *out1 = malloc(units * sizeof(float));
+        float *out5 = malloc(units * 5 * sizeof(float));
+        srand(11);
+        for (size_t i = 0; i < rn * B; i++)
+            batch[i] = (float)rand() / (float)RAND_MAX;
+        for (size_t r = 0; r < rn; r++)
+            for (int i = 0; i < 5; i++)
+                part[r * 5 + (size_t)i] = batch[r * B + (size_t)i + 3];
+        remap_afferent_responses(m, batch, B, out);
+        remap_afferent_responses(m, part, 5, out5);
+        for (int i = 0; i < B; i++) {
+            for (size_t r = 0; r < rn; r++)
+                one[r] = batch[r * B + (size_t)i];
+            remap_afferent_responses(m, one, 1, out1);
+            for (size_t u = 0; u < units; u++) {
+                float want = response_by_definition(m, (int)u, one);
+                cr_assert_eq(memcmp(&out1[u], &want, sizeof want), 0,
+                             "%s: unit %zu, input %d alone: %.9g, not %.9g",
+                             layouts[l], u, i, (double)out1[u], (double)want);
+                float got = out[u * B + (size_t)i];
+                cr_assert_eq(memcmp(&got, &want, sizeof want), 0,
+                             "%s: unit %zu, input %d of %d: %.9g, not %.9g",
+                             layouts[l], u, i, B, (double)got, (double)want);
+                if (i >= 3 && i < 8)
+                    cr_assert_eq(memcmp(&out5[u * 5 + (size_t)i - 3], &want,
+                                        sizeof want),
+                                 0, "%s: unit %zu, input %d of 5", layouts[l],
+                                 u, i - 3);
+            }
+        }
+        free(batch), free(one), free(part), free(out), free(out1), free(out5);
+        remap_model_destroy(m);
+        remap_scenario_destroy(sc);
+    }
+}
+
 Test(vision, refuses_what_it_cannot_measure)
 {
     remap_scenario *sc = load_v1("retina", "1", NULL, 0);
