@@ -215,6 +215,119 @@ Test(vision, dead_units_respond_to_nothing)
     remap_scenario_destroy(sc);
 }
 
+/* The LGN's response by its definition, one cell at a time: each eye's
+ * image blurred along rows and then along columns by the centre and the
+ * surround Gaussians, rectified ON and OFF, divided by k plus the gain
+ * pool (along rows, then columns, over the cells of the plane). */
+static void lgn_by_definition(const remap_model *m, const float *images,
+                              const float *gain, float *input)
+{
+    const remap_geometry *g = &m->geom;
+    const remap_lgn_params *lp = &m->params.lgn;
+    int rn = g->retina_n, n = g->skin_n, r = g->lgn_r;
+    size_t plane = (size_t)g->plane;
+    float *rows = malloc((size_t)rn * (size_t)n * sizeof(float));
+    float *blur[2] = {malloc(plane * sizeof(float)),
+                      malloc(plane * sizeof(float))};
+    float *pooled = malloc(plane * sizeof(float));
+    for (int e = 0; e < g->eyes; e++) {
+        const float *img = images + (size_t)e * (size_t)rn * (size_t)rn;
+        for (int t = 0; t < 2; t++) {
+            const float *taps = m->lgn_taps[t];
+            for (int j = 0; j < rn; j++)
+                for (int i = 0; i < n; i++) {
+                    float s = 0.0f;
+                    for (int d = 0; d <= 2 * r; d++)
+                        s += taps[d] * img[j * rn + i + d];
+                    rows[j * n + i] = s;
+                }
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < n; i++) {
+                    float s = 0.0f;
+                    for (int d = 0; d <= 2 * r; d++)
+                        s += taps[d] * rows[(j + d) * n + i];
+                    blur[t][j * n + i] = s;
+                }
+        }
+        for (int pol = 0; pol < 2; pol++) {
+            size_t base = (size_t)(2 * e + pol) * plane;
+            float *out = input + base;
+            for (size_t i = 0; i < plane; i++) {
+                float d = blur[0][i] - blur[1][i];
+                float v = lp->strength * (pol == 0 ? d : -d);
+                out[i] = v > 0.0f ? v : 0.0f;
+            }
+            const float *taps = m->lgn_taps[2];
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < n; i++) {
+                    float s = 0.0f;
+                    for (int d = -r; d <= r; d++)
+                        if (i + d >= 0 && i + d < n)
+                            s += taps[d + r] * out[j * n + i + d];
+                    pooled[j * n + i] = s;
+                }
+            float inv_k = 1.0f / lp->gain_constant;
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < n; i++) {
+                    float s = 0.0f;
+                    for (int d = -r; d <= r; d++)
+                        if (j + d >= 0 && j + d < n)
+                            s += taps[d + r] * pooled[(j + d) * n + i];
+                    size_t c = (size_t)(j * n + i);
+                    out[c] = out[c] /
+                             (lp->gain_constant +
+                              lp->gain_strength * (s * inv_k)) *
+                             (gain ? gain[base + c] : 1.0f);
+                }
+        }
+    }
+    free(rows), free(blur[0]), free(blur[1]), free(pooled);
+}
+
+/* The LGN gives the definition's bits, with one eye and two, with
+ * receptor gains and without. */
+Test(vision, lgn_response_is_the_definition)
+{
+    static const char *const layouts[] = {"retina", "binocular"};
+    for (size_t l = 0; l < 2; l++) {
+        remap_scenario *sc = load_v1(layouts[l], "4", NULL, 0);
+        remap_model *m = create(sc);
+        const remap_geometry *g = &m->geom;
+        size_t pixels = (size_t)g->eyes * (size_t)g->retina_n *
+                        (size_t)g->retina_n;
+        size_t rn = (size_t)g->receptors;
+        float *images = malloc(pixels * sizeof(float));
+        float *gain = malloc(rn * sizeof(float));
+        float *got = malloc(rn * sizeof(float));
+        float *want = malloc(rn * sizeof(float));
+        srand(9);
+        for (size_t i = 0; i < pixels; i++)
+            images[i] = (float)rand() / (float)RAND_MAX;
+        for (size_t i = 0; i < rn; i++)
+            gain[i] = 0.5f + (float)rand() / (float)RAND_MAX;
+        for (int with_gain = 0; with_gain < 2; with_gain++) {
+            remap_error err;
+            cr_assert_eq(remap_lgn_respond(m, images,
+                                           with_gain ? gain : NULL, got,
+                                           &err),
+                         REMAP_OK, "%s", err.msg);
+            lgn_by_definition(m, images, with_gain ? gain : NULL, want);
+            int positive = 0;
+            for (size_t i = 0; i < rn; i++) {
+                cr_assert_eq(memcmp(&got[i], &want[i], sizeof(float)), 0,
+                             "%s, gain %d: receptor %zu is %.9g, not %.9g",
+                             layouts[l], with_gain, i, (double)got[i],
+                             (double)want[i]);
+                positive += got[i] > 0.0f;
+            }
+            cr_assert_gt(positive, 0, "the LGN answered nothing");
+        }
+        free(images), free(gain), free(got), free(want);
+        remap_model_destroy(m);
+        remap_scenario_destroy(sc);
+    }
+}
+
 /* The afferent response of unit u to input x by its definition: every
  * slot k that has a receptor, in increasing k. */
 static float response_by_definition(const remap_model *m, int u,

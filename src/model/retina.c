@@ -212,6 +212,11 @@ remap_status remap_model_set_images(remap_model *m, remap_image_set *set,
     return REMAP_OK;
 }
 
+/* The blurs below add each output's terms in increasing d, starting from
+ * 0, as a sum per output would; but with d as the outer loop, a row of
+ * outputs grows together, sums side by side in vector lanes where one sum
+ * alone waits on each addition. */
+
 /* out[j][i] = sum_d taps[d] in[j][i + d] for the n_out columns of rows of
  * in (width w_in = n_out + 2 r); rows of `rows`. */
 static void blur_rows(const float *in, int w_in, int rows, const float *taps,
@@ -220,12 +225,12 @@ static void blur_rows(const float *in, int w_in, int rows, const float *taps,
     int n_out = w_in - 2 * r;
     for (int j = 0; j < rows; j++) {
         const float *row = in + (size_t)j * (size_t)w_in;
-        for (int i = 0; i < n_out; i++) {
-            float s = 0.0f;
-            for (int d = 0; d <= 2 * r; d++)
-                s += taps[d] * row[i + d];
-            out[(size_t)j * (size_t)n_out + (size_t)i] = s;
-        }
+        float *o = out + (size_t)j * (size_t)n_out;
+        for (int i = 0; i < n_out; i++)
+            o[i] = 0.0f;
+        for (int d = 0; d <= 2 * r; d++)
+            for (int i = 0; i < n_out; i++)
+                o[i] += taps[d] * row[i + d];
     }
 }
 
@@ -234,36 +239,47 @@ static void blur_cols(const float *in, int w, int h_in, const float *taps,
                       int r, float *out)
 {
     int n_out = h_in - 2 * r;
-    for (int j = 0; j < n_out; j++)
-        for (int i = 0; i < w; i++) {
-            float s = 0.0f;
-            for (int d = 0; d <= 2 * r; d++)
-                s += taps[d] * in[(size_t)(j + d) * (size_t)w + (size_t)i];
-            out[(size_t)j * (size_t)w + (size_t)i] = s;
+    for (int j = 0; j < n_out; j++) {
+        float *o = out + (size_t)j * (size_t)w;
+        for (int i = 0; i < w; i++)
+            o[i] = 0.0f;
+        for (int d = 0; d <= 2 * r; d++) {
+            const float *row = in + (size_t)(j + d) * (size_t)w;
+            for (int i = 0; i < w; i++)
+                o[i] += taps[d] * row[i];
         }
+    }
 }
 
 /* The gain pool around each LGN cell: the Gaussian over the cells of the
- * plane (cells beyond it count as silent). */
+ * plane (cells beyond it count as silent, and add no term). */
 static void pool(const float *act, int n, const float *taps, int r,
                  float *tmp, float *out)
 {
-    for (int j = 0; j < n; j++)
-        for (int i = 0; i < n; i++) {
-            float s = 0.0f;
-            for (int d = -r; d <= r; d++)
-                if (i + d >= 0 && i + d < n)
-                    s += taps[d + r] * act[(size_t)j * (size_t)n + (size_t)(i + d)];
-            tmp[(size_t)j * (size_t)n + (size_t)i] = s;
+    for (int j = 0; j < n; j++) {
+        const float *row = act + (size_t)j * (size_t)n;
+        float *o = tmp + (size_t)j * (size_t)n;
+        for (int i = 0; i < n; i++)
+            o[i] = 0.0f;
+        for (int d = -r; d <= r; d++) {
+            /* The outputs i with i + d on the plane. */
+            int lo = d < 0 ? -d : 0, hi = d > 0 ? n - d : n;
+            for (int i = lo; i < hi; i++)
+                o[i] += taps[d + r] * row[i + d];
         }
-    for (int j = 0; j < n; j++)
-        for (int i = 0; i < n; i++) {
-            float s = 0.0f;
-            for (int d = -r; d <= r; d++)
-                if (j + d >= 0 && j + d < n)
-                    s += taps[d + r] * tmp[(size_t)(j + d) * (size_t)n + (size_t)i];
-            out[(size_t)j * (size_t)n + (size_t)i] = s;
+    }
+    for (int j = 0; j < n; j++) {
+        float *o = out + (size_t)j * (size_t)n;
+        for (int i = 0; i < n; i++)
+            o[i] = 0.0f;
+        for (int d = -r; d <= r; d++) {
+            if (j + d < 0 || j + d >= n)
+                continue;
+            const float *row = tmp + (size_t)(j + d) * (size_t)n;
+            for (int i = 0; i < n; i++)
+                o[i] += taps[d + r] * row[i];
         }
+    }
 }
 
 remap_status remap_lgn_respond(const remap_model *m, const float *images,
