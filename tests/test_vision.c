@@ -6,6 +6,7 @@
 #include "core/file.h"
 #include "io/checkpoint.h"
 #include "io/metrics_table.h"
+#include "measure/orientation.h"
 #include "measure/vision.h"
 #include "run/run.h"
 #include "scenario/scenario.h"
@@ -215,6 +216,136 @@ Test(vision, dead_units_respond_to_nothing)
     remap_scenario_destroy(sc);
 }
 
+/* The maps as remap_vision_measure defines them, one grating to one eye at
+ * a time (docs/orientation.md): every unit's responses, vector-averaged,
+ * and with two eyes each eye's peak response. */
+static void maps_one_at_a_time(const remap_model *m,
+                               const remap_vision_settings *s, float *pref,
+                               float *sel, float *od)
+{
+    const double pi = 3.14159265358979323846;
+    const remap_geometry *g = &m->geom;
+    int K = s->orientations, P = s->phases, E = g->eyes, units = g->units;
+    size_t pixels = (size_t)g->retina_n * (size_t)g->retina_n;
+    float *resp = calloc((size_t)units * (size_t)(K * P), sizeof(float));
+    float *peak = calloc(2 * (size_t)units, sizeof(float));
+    float *grating = malloc(pixels * sizeof(float));
+    float *images = malloc((size_t)E * pixels * sizeof(float));
+    float *input = malloc((size_t)g->receptors * sizeof(float));
+    float *drive = malloc((size_t)units * sizeof(float));
+    for (int k = 0; k < K; k++)
+        for (int p = 0; p < P; p++) {
+            remap_grating gr = {
+                .orientation = (float)(pi * (double)k / (double)K),
+                .phase = (float)(2.0 * pi * (double)p / (double)P),
+                .frequency = s->frequency,
+                .amplitude = s->contrast,
+                .offset = s->contrast};
+            for (size_t i = 0; i < pixels; i++) {
+                float x, y;
+                remap_retina_position(g, (int)i, &x, &y);
+                float v = remap_grating_value(&gr, x, y);
+                grating[i] = v > 0.0f ? v : 0.0f;
+            }
+            for (int e = 0; e < E; e++) {
+                for (int ee = 0; ee < E; ee++)
+                    for (size_t i = 0; i < pixels; i++)
+                        images[(size_t)ee * pixels + i] =
+                            ee == e ? grating[i] *
+                                          m->retina_gain[(size_t)ee * pixels + i]
+                                    : 0.0f;
+                remap_error err;
+                cr_assert_eq(remap_lgn_respond(m, images, NULL, input, &err),
+                             REMAP_OK, "%s", err.msg);
+                remap_afferent_responses(m, input, 1, drive);
+                for (int u = 0; u < units; u++) {
+                    float d = drive[u] * m->unit_gain[u];
+                    float *r = &resp[((size_t)u * (size_t)K + (size_t)k) *
+                                         (size_t)P + (size_t)p];
+                    *r = e == 0 ? d : *r + d;
+                    float *pk = &peak[(size_t)e * (size_t)units + (size_t)u];
+                    *pk = d > *pk ? d : *pk;
+                }
+            }
+        }
+    remap_error err;
+    cr_assert_eq(remap_orientation_from_responses(resp, units, K, P, pref,
+                                                  sel, &err),
+                 REMAP_OK, "%s", err.msg);
+    if (E == 2) {
+        float *left = malloc((size_t)units * sizeof(float));
+        float *right = malloc((size_t)units * sizeof(float));
+        float *odi = malloc((size_t)units * sizeof(float));
+        int n = 0;
+        for (int u = 0; u < units; u++)
+            if (m->unit_gain[u] != 0.0f) {
+                left[n] = peak[u];
+                right[n] = peak[units + u];
+                n++;
+            }
+        cr_assert_eq(remap_ocular_dominance(left, right, n, odi, NULL, NULL,
+                                            &err),
+                     REMAP_OK, "%s", err.msg);
+        for (int u = 0, i = 0; u < units; u++)
+            od[u] = m->unit_gain[u] == 0.0f ? 0.0f : odi[i++];
+        free(left), free(right), free(odi);
+    }
+    free(resp), free(peak), free(grating), free(images), free(input);
+    free(drive);
+}
+
+/* The measurement presents its gratings sixteen at a time: its maps are
+ * those of one grating at a time, bit for bit, with one eye and two, for
+ * numbers of presentations that fill the last batch and that do not, and
+ * with dead units. */
+Test(vision, maps_are_those_of_one_grating_at_a_time)
+{
+    static const char *const layouts[] = {"retina", "binocular"};
+    static const int steps[][2] = {{8, 8}, {3, 5}};
+    for (size_t l = 0; l < 2; l++) {
+        remap_scenario *sc = load_v1(layouts[l], "6", NULL, 0);
+        remap_model *m = create(sc);
+        step(m, 60);
+        remap_shape disc = {.kind = REMAP_SHAPE_DISC, .cx = 0.3f,
+                            .cy = 0.3f, .radius = 0.15f};
+        cr_assert_gt(remap_model_lesion(m, &disc, 0.0f, 1.0f, 0), 0);
+        size_t units = (size_t)m->geom.units;
+        float *pref = malloc(units * sizeof(float));
+        float *sel = malloc(units * sizeof(float));
+        float *od = malloc(units * sizeof(float));
+        for (size_t t = 0; t < 2; t++) {
+            remap_vision_settings s;
+            remap_vision_settings_default(&s);
+            s.orientations = steps[t][0];
+            s.phases = steps[t][1];
+            remap_vision_map map;
+            remap_error err;
+            cr_assert_eq(remap_vision_measure(m, &s, &map, &err), REMAP_OK,
+                         "%s", err.msg);
+            maps_one_at_a_time(m, &s, pref, sel, od);
+            for (size_t u = 0; u < units; u++) {
+                cr_assert_eq(memcmp(&map.preference[u], &pref[u],
+                                    sizeof(float)),
+                             0, "%s, %dx%d: unit %zu prefers %.9g, not %.9g",
+                             layouts[l], s.orientations, s.phases, u,
+                             (double)map.preference[u], (double)pref[u]);
+                cr_assert_eq(memcmp(&map.selectivity[u], &sel[u],
+                                    sizeof(float)),
+                             0, "%s, %dx%d: unit %zu's selectivity",
+                             layouts[l], s.orientations, s.phases, u);
+                if (map.od)
+                    cr_assert_eq(memcmp(&map.od[u], &od[u], sizeof(float)),
+                                 0, "%s, %dx%d: unit %zu's ocular dominance",
+                                 layouts[l], s.orientations, s.phases, u);
+            }
+            remap_vision_map_free(&map);
+        }
+        free(pref), free(sel), free(od);
+        remap_model_destroy(m);
+        remap_scenario_destroy(sc);
+    }
+}
+
 /* The LGN's response by its definition, one cell at a time: each eye's
  * image blurred along rows and then along columns by the centre and the
  * surround Gaussians, rectified ON and OFF, divided by k plus the gain
@@ -345,16 +476,43 @@ static float response_by_definition(const remap_model *m, int u,
 }
 
 /* Responses to a batch of inputs, to part of it and to each input alone
- * are the same bits, and those of the definition, with one eye and two. */
+ * are the same bits, and those of the definition, with one eye and two,
+ * and on the hand, whose fields at the skin's edges are clipped to it;
+ * inputs of either sign and zeros. */
 Test(vision, afferent_responses_are_the_same_in_any_batch)
 {
-    static const char *const layouts[] = {"retina", "binocular"};
-    for (size_t l = 0; l < 2; l++) {
-        remap_scenario *sc = load_v1(layouts[l], "5", NULL, 0);
-        remap_model *m = create(sc);
+    static const char *const layouts[] = {"retina", "binocular", "hand"};
+    for (size_t l = 0; l < 3; l++) {
+        remap_scenario *sc = NULL;
+        remap_model *m;
+        if (l < 2) {
+            sc = load_v1(layouts[l], "5", NULL, 0);
+            m = create(sc);
+        } else {
+            remap_params p;
+            remap_params_default(&p);
+            p.cortex.density = 20.0f;
+            p.skin.density = 16.0f;
+            p.afferent.radius = 0.3f;
+            remap_error err;
+            cr_assert_eq(remap_model_create(&p, 5, &remap_ref_backend, NULL,
+                                            &m, &err),
+                         REMAP_OK, "%s", err.msg);
+        }
         step(m, 50);
         const remap_geometry *g = &m->geom;
         size_t rn = (size_t)g->receptors, units = (size_t)g->units;
+        /* Slots without a receptor hold 0; make them count if they were
+         * ever read. */
+        int off = 0;
+        for (int u = 0; u < g->units; u++)
+            for (int k = 0; k < g->cf_len; k++)
+                if (remap_cf_slot_receptor(g, u, k) < 0) {
+                    m->weights[(size_t)u * (size_t)g->cf_len + (size_t)k] =
+                        1.0f;
+                    off++;
+                }
+        cr_assert_gt(off, 0);
         enum { B = REMAP_AFFERENT_BATCH };
         float *batch = malloc(rn * B * sizeof(float));
         float *one = malloc(rn * sizeof(float));
@@ -364,7 +522,9 @@ Test(vision, afferent_responses_are_the_same_in_any_batch)
         float *out5 = malloc(units * 5 * sizeof(float));
         srand(11);
         for (size_t i = 0; i < rn * B; i++)
-            batch[i] = (float)rand() / (float)RAND_MAX;
+            batch[i] = i % 7 == 0 ? 0.0f
+                                  : 2.0f * (float)rand() / (float)RAND_MAX -
+                                        1.0f;
         for (size_t r = 0; r < rn; r++)
             for (int i = 0; i < 5; i++)
                 part[r * 5 + (size_t)i] = batch[r * B + (size_t)i + 3];
@@ -392,7 +552,8 @@ Test(vision, afferent_responses_are_the_same_in_any_batch)
         }
         free(batch), free(one), free(part), free(out), free(out1), free(out5);
         remap_model_destroy(m);
-        remap_scenario_destroy(sc);
+        if (sc)
+            remap_scenario_destroy(sc);
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include <Random123/philox.h>
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -433,6 +434,7 @@ void remap_afferent_responses(const remap_model *m, const float *input,
 {
     const remap_geometry *g = &m->geom;
     int r = g->cf_r, side = g->cf_side;
+    assert(n >= 1 && n <= REMAP_AFFERENT_BATCH);
     size_t stride = (size_t)n;
     for (int u = 0; u < g->units; u++) {
         const float *w = m->weights + (size_t)u * (size_t)g->cf_len;
