@@ -309,8 +309,8 @@ static void print_table(const remap_bench_report *r)
         }
     }
     printf("\nmodelled traffic: %s; floor: one read and one write of every "
-           "stored weight (afferent and plastic lateral) at the copy "
-           "kernel's bandwidth\n",
+           "stored weight (afferent and plastic lateral) at the "
+           "yardstick's bandwidth (the faster copy, above)\n",
            remap_bench_traffic_model);
     for (size_t i = 0; i < r->skipped_count; i++)
         printf("not run: %s\n", r->skipped[i]);
