@@ -70,14 +70,35 @@ __kernel void afferent(__global const weight_t *weights,
             input_sum, activity);
 }
 
+#if SETTLE_TILE > 1
+/* On a CPU, settling reads the activity from a copy with zero margins:
+ * LAT_R columns left of each row, LAT_R and the tile rounded up to whole
+ * LANES right of it, so that a tile's lanes read every tap without
+ * bounds. */
+#define LANES 8
+#define LAT_R (EXC_R > INH_R ? EXC_R : INH_R)
+#define PAD_W                                                                  \
+    (CORTEX_N + 2 * LAT_R + (SETTLE_TILE + LANES - 1) / LANES * LANES)
+#endif
+
 /* First and last non-zero column of row `row` of y, or (CORTEX_N, -1)
- * when it is all zero (a NaN counts as non-zero). */
-inline int2 row_span(__global const float *y, int row)
+ * when it is all zero (a NaN counts as non-zero); on a CPU it also copies
+ * the row into the padded activity (its margins stay zero). */
+inline int2 row_span(__global const float *y, __global float *pad, int row)
 {
     __global const float *a = y + row * CORTEX_N;
+#if SETTLE_TILE > 1
+    __global float *p = pad + row * PAD_W + LAT_R;
+#else
+    (void)pad;
+#endif
     int first = CORTEX_N, last = -1;
     for (int col = 0; col < CORTEX_N; col++) {
-        if (a[col] != 0.0f) {
+        float v = a[col];
+#if SETTLE_TILE > 1
+        p[col] = v;
+#endif
+        if (v != 0.0f) {
             first = min(first, col);
             last = col;
         }
@@ -92,12 +113,12 @@ inline int2 row_span(__global const float *y, int row)
  * cortical row. rows of this launch was reset by the launch before, and
  * this one resets the next launch's (reset, read by no kernel between
  * the two). A NaN counts as non-zero, so it still spreads. */
-__kernel void active_span(__global const float *y, __global int2 *span,
-                          volatile __global int *rows,
+__kernel void active_span(__global const float *y, __global float *pad,
+                          __global int2 *span, volatile __global int *rows,
                           __global int *reset)
 {
     int row = get_global_id(0);
-    int2 s = row_span(y, row);
+    int2 s = row_span(y, pad, row);
     span[row] = s;
     if (s.y >= 0) {
         atomic_min(&rows[0], row);
@@ -162,7 +183,46 @@ inline void lateral_tile(__global const float *y, __global const int2 *span,
     }
 }
 
+#if SETTLE_TILE > 1
+/* lateral_tile for a shared kernel on a CPU, with the loops turned
+ * around: LANES units of the tile at a time, for each row, each tap of
+ * the kernel's row (columns left to right) is added to all LANES sums at
+ * once, each reading its own column of the padded activity. The sums
+ * stay in a vector register and every load is contiguous. Each unit
+ * still receives its terms rows top to bottom and columns left to right;
+ * the taps that reach no column of the row's span, and the lanes past the
+ * row's end, read zeros of the span or the margins (or, past the end,
+ * nothing is kept): k * 0 = +-0, which changes no sum, as above. */
+inline void lateral_shared(__global const float *pad,
+                           __global const int2 *span, int2 rows,
+                           __global const float *k, int r, int x0, int n,
+                           int yy, float acc[SETTLE_TILE])
+{
+    int side = 2 * r + 1;
+    int top = max(yy - r, rows.x), bottom = min(yy + r, rows.y);
+    for (int c = 0; c * LANES < n; c++) {
+        int xc = x0 + c * LANES;
+        float8 sum = (float8)(0.0f);
+        for (int row = top; row <= bottom; row++) {
+            int2 s = span[row];
+            if (s.y < 0)
+                continue;
+            int dlo = max(-r, s.x - (xc + LANES - 1)), dhi = min(r, s.y - xc);
+            __global const float *p = pad + row * PAD_W + LAT_R + xc;
+            __global const float *kr = k + (row - yy + r) * side + r;
+            for (int dx = dlo; dx <= dhi; dx++)
+                sum += kr[dx] * vload8(0, p + dx);
+        }
+        float lane[LANES];
+        vstore8(sum, 0, lane);
+        for (int j = 0; j < LANES && c * LANES + j < SETTLE_TILE; j++)
+            acc[c * LANES + j] = lane[j];
+    }
+}
+#endif
+
 inline void settle_tile(int t, __global const float *previous,
+                        __global const float *pad,
                         __global const int2 *span, int2 rows,
                         __global const float *drive,
                         __global const float *threshold,
@@ -187,13 +247,24 @@ inline void settle_tile(int t, __global const float *previous,
 #else
     const int inh_stride = 0;
 #endif
+#if SETTLE_TILE == 1 || (EXC_PLASTIC && INH_PLASTIC)
+    (void)pad;
+#endif
     float e[SETTLE_TILE], i[SETTLE_TILE];
     for (int j = 0; j < SETTLE_TILE; j++)
         e[j] = i[j] = 0.0f;
+#if SETTLE_TILE > 1 && !EXC_PLASTIC
+    lateral_shared(pad, span, rows, exc_kernel, EXC_R, x0, n, yy, e);
+#else
     lateral_tile(previous, span, rows, exc_kernel, exc_stride, EXC_R, x0, n,
                  yy, e);
+#endif
+#if SETTLE_TILE > 1 && !INH_PLASTIC
+    lateral_shared(pad, span, rows, inh_kernel, INH_R, x0, n, yy, i);
+#else
     lateral_tile(previous, span, rows, inh_kernel, inh_stride, INH_R, x0, n,
                  yy, i);
+#endif
     for (int j = 0; j < n; j++) {
         int u = u0 + j;
         float a = drive[u] + exc_strength * e[j] + inh_strength * i[j] -
@@ -205,6 +276,7 @@ inline void settle_tile(int t, __global const float *previous,
 /* One work-item per tile (SETTLE_TILES per row); span, rows: active_span
  * of previous. */
 __kernel void settle(__global const float *previous,
+                     __global const float *pad,
                      __global const int2 *span, __global const int *rows,
                      __global const float *drive,
                      __global const float *threshold,
@@ -213,7 +285,8 @@ __kernel void settle(__global const float *previous,
                      float inh_strength, __global const float *unit_gain,
                      __global float *next)
 {
-    settle_tile(get_global_id(0), previous, span, (int2)(rows[0], rows[1]),
+    settle_tile(get_global_id(0), previous, pad, span,
+                (int2)(rows[0], rows[1]),
                 drive, threshold, exc_kernel, inh_kernel, exc_strength,
                 inh_strength, unit_gain, next);
 }
@@ -225,7 +298,7 @@ __kernel void settle(__global const float *previous,
  * steps themselves. Starts from act0 and ping-pongs with act1 as the
  * launches do. */
 __kernel void settle_all(__global float *act0, __global float *act1,
-                         __global int2 *span, int steps,
+                         __global float *pad, __global int2 *span, int steps,
                          __global const float *drive,
                          __global const float *threshold,
                          __global const float *exc_kernel,
@@ -243,7 +316,7 @@ __kernel void settle_all(__global float *act0, __global float *act1,
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int row = lid; row < CORTEX_N; row += n) {
-            int2 s = row_span(previous, row);
+            int2 s = row_span(previous, pad, row);
             span[row] = s;
             if (s.y >= 0) {
                 atomic_min(&rows[0], row);
@@ -253,7 +326,7 @@ __kernel void settle_all(__global float *act0, __global float *act1,
         barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
         int2 live = (int2)(rows[0], rows[1]);
         for (int t = lid; t < CORTEX_N * SETTLE_TILES; t += n)
-            settle_tile(t, previous, span, live, drive, threshold,
+            settle_tile(t, previous, pad, span, live, drive, threshold,
                         exc_kernel, inh_kernel, exc_strength, inh_strength,
                         unit_gain, next);
         /* Everyone has read rows and previous before they change. */

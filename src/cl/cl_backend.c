@@ -75,7 +75,7 @@ typedef struct cl_state {
      * span of the activity a settling step reads, and its first and last
      * non-empty rows (two pairs, used in turn). The mean input trace of a
      * structural check. */
-    cl_mem drive, act[2], act_span, act_rows[2], mean_trace;
+    cl_mem drive, act[2], act_span, act_pad, act_rows[2], mean_trace;
     int settled;
     /* Rendering: the colour map, region colours, each unit's colour and
      * label. */
@@ -136,7 +136,7 @@ static void cl_destroy(void *state)
                     &s->modulation,    &s->receptor_gain, &s->drive,
                     &s->act[0],        &s->act[1],        &s->mean_trace,
                     &s->lut,           &s->region_colour, &s->unit_rgba,
-                    &s->unit_label,    &s->act_span,
+                    &s->unit_label,    &s->act_span,      &s->act_pad,
                     &s->act_rows[0],   &s->act_rows[1],   &s->lateral[0],
                     &s->lateral[1]};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
@@ -410,6 +410,14 @@ static remap_status cl_create(remap_model *m, const void *options,
 
     size_t units = s->units, exc_side = (size_t)(2 * g->exc_r + 1),
            inh_side = (size_t)(2 * g->inh_r + 1);
+    /* Settling by tiles reads a copy of the activity with zero margins
+     * (PAD_W in kernels/response.cl); one unit per work-item reads none. */
+    int lat_r = g->exc_r > g->inh_r ? g->exc_r : g->inh_r;
+    int lanes = (s->settle_tile + 7) / 8 * 8;
+    size_t pad_floats =
+        s->settle_tile > 1
+            ? (size_t)g->cortex_n * (size_t)(g->cortex_n + 2 * lat_r + lanes)
+            : 1;
     struct {
         size_t bytes;
         const char *what;
@@ -443,6 +451,7 @@ static remap_status cl_create(remap_model *m, const void *options,
         {units * sizeof(float), "settling activity", &s->act[1]},
         {(size_t)g->cortex_n * sizeof(cl_int2), "active spans",
          &s->act_span},
+        {pad_floats * sizeof(float), "padded activity", &s->act_pad},
         {2 * sizeof(cl_int), "active rows", &s->act_rows[0]},
         {2 * sizeof(cl_int), "next active rows", &s->act_rows[1]},
         {sizeof(float), "mean input trace", &s->mean_trace},
@@ -457,6 +466,12 @@ static remap_status cl_create(remap_model *m, const void *options,
         if (st)
             goto fail;
     }
+    float zero = 0.0f;
+    cl_int rc = clEnqueueFillBuffer(s->cl.queue, s->act_pad, &zero,
+                                    sizeof zero, 0, pad_floats * sizeof zero,
+                                    0, NULL, NULL);
+    if ((st = check(rc, "clEnqueueFillBuffer(padded activity)", err)))
+        goto fail;
     static const char *const lateral_what[2] = {
         "plastic excitatory weights", "plastic inhibitory weights"};
     for (int q = 0; q < 2; q++) {
@@ -934,7 +949,8 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
         if (s->settle_group && p->settle_steps > 0) {
             cl_int steps = p->settle_steps;
             arg a_all[] = {ARG(s->act[0]),    ARG(s->act[1]),
-                           ARG(s->act_span),  ARG(steps),
+                           ARG(s->act_pad),   ARG(s->act_span),
+                           ARG(steps),
                            ARG(s->drive),     ARG(s->threshold),
                            ARG(exc_w),        ARG(inh_w),
                            ARG(sa.exc),       ARG(sa.inh),
@@ -948,9 +964,11 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
         for (int step = 0; !s->settle_group && step < p->settle_steps;
              step++, spans++) {
             cl_mem rows = s->act_rows[spans % 2];
-            arg a_span[] = {ARG(s->act[step % 2]), ARG(s->act_span),
-                            ARG(rows), ARG(s->act_rows[1 - spans % 2])};
-            arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->act_span),
+            arg a_span[] = {ARG(s->act[step % 2]), ARG(s->act_pad),
+                            ARG(s->act_span), ARG(rows),
+                            ARG(s->act_rows[1 - spans % 2])};
+            arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->act_pad),
+                              ARG(s->act_span),
                               ARG(rows),             ARG(s->drive),
                               ARG(s->threshold),     ARG(exc_w),
                               ARG(inh_w),            ARG(sa.exc),
