@@ -92,16 +92,17 @@ inline int2 row_span(__global const float *y, __global float *pad, int row)
 #else
     (void)pad;
 #endif
+    /* Minimum and maximum of selections rather than a running update,
+     * so that the loop runs in vector lanes. */
     int first = CORTEX_N, last = -1;
     for (int col = 0; col < CORTEX_N; col++) {
         float v = a[col];
 #if SETTLE_TILE > 1
         p[col] = v;
 #endif
-        if (v != 0.0f) {
-            first = min(first, col);
-            last = col;
-        }
+        bool on = v != 0.0f;
+        first = min(first, on ? col : CORTEX_N);
+        last = max(last, on ? col : -1);
     }
     return (int2)(first, last);
 }
