@@ -132,77 +132,68 @@ __kernel void active_span(__global const float *y, __global float *pad,
 }
 
 /* The lateral sums of a settling step, for a tile of SETTLE_TILE
- * neighbouring units of one row (fewer at the row's end): kernel k of
- * half-width r applied to the activity around each unit of the tile, added
- * into acc. A kernel tap (dx, dy) lies at (dy + r) (2r + 1) + dx + r of the
- * shared kernel, or of the unit's own weights (kstride floats apart) for
- * a plastic projection.
+ * neighbouring units of one row (n of them, fewer at the row's end):
+ * kernel k of half-width r applied to the activity around each unit of
+ * the tile, into acc. A kernel tap (dx, dy) lies at (dy + r) (2r + 1) +
+ * dx + r of the shared kernel (kstride 0), or of the unit's own weights
+ * (kstride floats apart) for a plastic projection.
  *
  * Each unit's terms are added in the reference backend's order (rows top
  * to bottom, columns left to right), but only over the non-empty rows and
- * each row's non-zero span (rows and spans lie on the sheet, so they also
- * do the clipping at its edges). Activity is never negative and a skipped
- * term is k * 0 = +-0, which leaves any sum that is not -0 unchanged (a
- * sum starts at +0 and can only become -0 by adding -0 to -0), so
- * skipping is exact: every sum has the reference's bits.
- *
- * Each active column is read once per row for the whole tile and spread
- * over the tile's units it reaches: a contiguous inner loop, which a CPU
- * runs in vector lanes. With SETTLE_TILE 1 (GPUs: one work-item per unit,
- * neighbours reading neighbouring addresses) it is the plain per-unit
- * sum. Since activity is sparse, most rows are empty and most spans short,
- * which makes settling cheap. */
-inline void lateral_tile(__global const float *y, __global const int2 *span,
-                         int2 rows, __global const float *k, int kstride,
-                         int r, int x0, int n, int yy,
-                         float acc[SETTLE_TILE])
+ * near each row's non-zero span. Activity is never negative and weights
+ * are finite, so a term left out, or added from a zero of the activity,
+ * is k * 0 = +-0, which leaves any sum that is not -0 unchanged (a sum
+ * starts at +0 and can only become -0 by adding -0 to -0): every sum has
+ * the reference's bits. Since activity is sparse, most rows are empty and
+ * most spans short, which makes settling cheap. */
+#if SETTLE_TILE == 1
+/* One unit per work-item (a GPU: neighbours read neighbouring
+ * addresses): the plain sum over each row's span, which rows and spans
+ * clip to the sheet. */
+inline void lateral_sums(__global const float *y, __global const float *pad,
+                         __global const int2 *span, int2 rows,
+                         __global const float *k, int kstride, int r, int x0,
+                         int n, int yy, float acc[SETTLE_TILE])
 {
+    (void)pad;
+    (void)kstride;
+    (void)n;
     int side = 2 * r + 1;
     int top = max(yy - r, rows.x), bottom = min(yy + r, rows.y);
     for (int row = top; row <= bottom; row++) {
         int2 s = span[row];
-        int lo = max(x0 - r, s.x), hi = min(x0 + n - 1 + r, s.y);
+        int lo = max(x0 - r, s.x), hi = min(x0 + r, s.y);
         __global const float *yr = y + row * CORTEX_N;
-        /* Tap (col - x, row - yy) of the unit at x = x0 + j is at
-         * j kstride + (row - yy + r) side + r + col - x0 - j: an index, as
-         * a pointer to it may lie outside the buffer until j is added. */
         int kbase = (row - yy + r) * side + r - x0;
-#if SETTLE_TILE == 1
-        /* One unit: every column of the span reaches it, so the sum needs
-         * no tile bounds (the loop a GPU runs). */
         for (int col = lo; col <= hi; col++)
             acc[0] += k[kbase + col] * yr[col];
-#else
-        for (int col = lo; col <= hi; col++) {
-            float v = yr[col];
-            int j0 = max(col - r - x0, 0), j1 = min(col + r - x0, n - 1);
-            int kc = kbase + col;
-            for (int j = j0; j <= j1; j++)
-                acc[j] += k[kc + j * (kstride - 1)] * v;
-        }
-#endif
     }
 }
-
-#if SETTLE_TILE > 1
-/* lateral_tile for a shared kernel on a CPU, with the loops turned
- * around: LANES units of the tile at a time, for each row, each tap of
- * the kernel's row (columns left to right) is added to all LANES sums at
- * once, each reading its own column of the padded activity. The sums
- * stay in a vector register and every load is contiguous. Each unit
- * still receives its terms rows top to bottom and columns left to right;
- * the taps that reach no column of the row's span, and the lanes past the
- * row's end, read zeros of the span or the margins (or, past the end,
- * nothing is kept): k * 0 = +-0, which changes no sum, as above. */
-inline void lateral_shared(__global const float *pad,
-                           __global const int2 *span, int2 rows,
-                           __global const float *k, int r, int x0, int n,
-                           int yy, float acc[SETTLE_TILE])
+#else
+/* A tile of units per work-item (a CPU), LANES at a time: for each row
+ * within reach and each tap of the kernel's row (columns left to right),
+ * the tap is added to the LANES sums at once, each lane reading its own
+ * column of the padded activity, over the taps that reach the row's span
+ * from some lane. The sums stay in a vector register and the activity's
+ * loads are contiguous. The taps are one value for a shared kernel and,
+ * for a plastic projection, each unit's own (a lane past the row's end
+ * reads the last unit's, as it must read some; its sum is not kept).
+ * Inlined always, so that each call's kstride is a constant and the
+ * compiler specialises the loop for it. */
+__attribute__((always_inline)) inline void
+lateral_sums(__global const float *y, __global const float *pad,
+             __global const int2 *span, int2 rows, __global const float *k,
+             int kstride, int r, int x0, int n, int yy,
+             float acc[SETTLE_TILE])
 {
+    (void)y;
     int side = 2 * r + 1;
     int top = max(yy - r, rows.x), bottom = min(yy + r, rows.y);
     for (int c = 0; c * LANES < n; c++) {
         int xc = x0 + c * LANES;
+        int8 unit = min((int8)(c * LANES) + (int8)(0, 1, 2, 3, 4, 5, 6, 7),
+                        (int8)(n - 1));
+        int8 at = unit * kstride;
         float8 sum = (float8)(0.0f);
         for (int row = top; row <= bottom; row++) {
             int2 s = span[row];
@@ -211,8 +202,15 @@ inline void lateral_shared(__global const float *pad,
             int dlo = max(-r, s.x - (xc + LANES - 1)), dhi = min(r, s.y - xc);
             __global const float *p = pad + row * PAD_W + LAT_R + xc;
             __global const float *kr = k + (row - yy + r) * side + r;
-            for (int dx = dlo; dx <= dhi; dx++)
-                sum += kr[dx] * vload8(0, p + dx);
+            for (int dx = dlo; dx <= dhi; dx++) {
+                float8 w = kstride == 0
+                               ? (float8)(kr[dx])
+                               : (float8)(kr[dx + at.s0], kr[dx + at.s1],
+                                          kr[dx + at.s2], kr[dx + at.s3],
+                                          kr[dx + at.s4], kr[dx + at.s5],
+                                          kr[dx + at.s6], kr[dx + at.s7]);
+                sum += w * vload8(0, p + dx);
+            }
         }
         float lane[LANES];
         vstore8(sum, 0, lane);
@@ -248,24 +246,13 @@ inline void settle_tile(int t, __global const float *previous,
 #else
     const int inh_stride = 0;
 #endif
-#if SETTLE_TILE == 1 || (EXC_PLASTIC && INH_PLASTIC)
-    (void)pad;
-#endif
     float e[SETTLE_TILE], i[SETTLE_TILE];
     for (int j = 0; j < SETTLE_TILE; j++)
         e[j] = i[j] = 0.0f;
-#if SETTLE_TILE > 1 && !EXC_PLASTIC
-    lateral_shared(pad, span, rows, exc_kernel, EXC_R, x0, n, yy, e);
-#else
-    lateral_tile(previous, span, rows, exc_kernel, exc_stride, EXC_R, x0, n,
-                 yy, e);
-#endif
-#if SETTLE_TILE > 1 && !INH_PLASTIC
-    lateral_shared(pad, span, rows, inh_kernel, INH_R, x0, n, yy, i);
-#else
-    lateral_tile(previous, span, rows, inh_kernel, inh_stride, INH_R, x0, n,
-                 yy, i);
-#endif
+    lateral_sums(previous, pad, span, rows, exc_kernel, exc_stride, EXC_R,
+                 x0, n, yy, e);
+    lateral_sums(previous, pad, span, rows, inh_kernel, inh_stride, INH_R,
+                 x0, n, yy, i);
     for (int j = 0; j < n; j++) {
         int u = u0 + j;
         float a = drive[u] + exc_strength * e[j] + inh_strength * i[j] -
