@@ -47,6 +47,9 @@
 #ifndef SETTLE_TILE
 #define SETTLE_TILE 1
 #endif
+#ifndef FIELD_LANES
+#define FIELD_LANES 1
+#endif
 
 /* The afferent weights are held in one or more buffers (chunks) of whole
  * fields, so that a sheet larger than the device's largest allocation
@@ -157,24 +160,45 @@ inline void unit_centre(int u, int *cx, int *cy)
  * False when the row has none. Walking channels, rows and then dx visits
  * slots in increasing k, so sums come out as from a loop over k with
  * cf_receptor. */
+/* The circle's half-width on a row dy from its centre, where room =
+ * CF_R2I - dy^2 >= 0: the largest h with h^2 <= room. */
+inline int half_width(int room)
+{
+    int h = (int)sqrt((float)room);
+    while (h * h > room)
+        h--;
+    while ((h + 1) * (h + 1) <= room)
+        h++;
+    return h;
+}
+
 inline bool field_row(int cx, int cy, int dy, int *lo, int *hi, int *k0,
                       int *r0)
 {
     int ry = cy + dy, room = CF_R2I - dy * dy;
     if (ry < 0 || ry >= SKIN_N || room < 0)
         return false;
-    /* The circle's half-width on this row: the largest h with h^2 <= room. */
-    int h = (int)sqrt((float)room);
-    while (h * h > room)
-        h--;
-    while ((h + 1) * (h + 1) <= room)
-        h++;
+    int h = half_width(room);
     *lo = max(-h, -cx);
     *hi = min(h, SKIN_N - 1 - cx);
     *k0 = (dy + CF_R) * CF_SIDE + CF_R;
     *r0 = ry * SKIN_N + cx;
     return *lo <= *hi;
 }
+
+/* Launches over the units of a weight chunk take FIELD_LANES units per
+ * work-item (a CPU: 8, one per vector lane; a GPU: 1), launched with the
+ * chunk's first unit as global offset: the first unit of this work-item's
+ * group, and in *n how many the group has (fewer at the chunk's end). */
+#if FIELD_LANES > 1
+inline int unit_group(int unit_base, int *n)
+{
+    int u0 = unit_base + (int)(get_global_id(0) - unit_base) * FIELD_LANES;
+    int end = min(unit_base + CHUNK_UNITS, CORTEX_N * CORTEX_N);
+    *n = min(FIELD_LANES, end - u0);
+    return u0;
+}
+#endif
 
 /* Receptor of field slot k around (cx, cy), or -1 if no synapse is there
  * (remap_cf_slot_receptor): slot k is channel k / CF_AREA. */

@@ -109,27 +109,26 @@ inline float3 hebbian_sweep(__global weight_t *w, __global const uchar *syn,
     return (float3)(sum, c, xs);
 }
 
-/* Launched per weight chunk. With `respond`, also the afferent response
- * to next_input (the following iteration's stimulus) from the updated
- * weights and unit state, as the afferent kernel would give it. */
-__kernel void learn(__global weight_t *weights, __global const uchar *synapse,
-                    int unit_base, __global const float *input,
-                    __global float *weight_sum, __global float *input_sum,
-                    __global const float *activity,
-                    __global float *avg_activity, __global float *threshold,
-                    __global uint *active_count,
-                    __global float *bcm_threshold,
-                    __global float *drive_scale, __global float *unit_gain,
-                    __global float *gain_recovery,
-                    __global const float *modulation, float smoothing,
-                    float homeostatic_rate, float target, float scaling_rate,
-                    float scaling_target, float rate, int bcm,
-                    float bcm_rate, int sleeping, float sleep_weak,
-                    float sleep_keep, int respond_next,
-                    __global const float *next_input, float strength,
-                    __global float *drive, __global float *next_activity)
+/* The learning of unit u (below). With fuse, also its response to
+ * next_input when respond_next asks for it: from the Hebbian sweep where
+ * the unit learns, else by a walk of its field; without, the caller takes
+ * every unit's response afterwards (a constant at each call, so the
+ * compiler specialises the code). */
+inline void learn_unit(
+    int u, __global weight_t *weights, __global const uchar *synapse,
+    int unit_base, __global const float *input, __global float *weight_sum,
+    __global float *input_sum, __global const float *activity,
+    __global float *avg_activity, __global float *threshold,
+    __global uint *active_count, __global float *bcm_threshold,
+    __global float *drive_scale, __global float *unit_gain,
+    __global float *gain_recovery, __global const float *modulation,
+    float smoothing, float homeostatic_rate, float target,
+    float scaling_rate, float scaling_target, float rate, int bcm,
+    float bcm_rate, int sleeping, float sleep_weak, float sleep_keep,
+    int respond_next, __global const float *next_input, float strength,
+    __global float *drive, __global float *next_activity, const int fuse)
 {
-    int u = get_global_id(0);
+    respond_next = fuse && respond_next;
     int cx, cy;
     unit_centre(u, &cx, &cy);
     __global weight_t *w = FIELD_W(weights, u, unit_base);
@@ -209,6 +208,57 @@ __kernel void learn(__global weight_t *weights, __global const uchar *synapse,
         respond(u, field_response(w, syn, next_input, cx, cy), strength,
                 threshold, drive_scale, unit_gain, drive, input_sum,
                 next_activity);
+}
+
+/* Launched per weight chunk (FIELD, unit_group). With `respond`, also the afferent response
+ * to next_input (the following iteration's stimulus) from the updated
+ * weights and unit state, as the afferent kernel would give it. */
+__kernel void learn(__global weight_t *weights, __global const uchar *synapse,
+                    int unit_base, __global const float *input,
+                    __global float *weight_sum, __global float *input_sum,
+                    __global const float *activity,
+                    __global float *avg_activity, __global float *threshold,
+                    __global uint *active_count,
+                    __global float *bcm_threshold,
+                    __global float *drive_scale, __global float *unit_gain,
+                    __global float *gain_recovery,
+                    __global const float *modulation, float smoothing,
+                    float homeostatic_rate, float target, float scaling_rate,
+                    float scaling_target, float rate, int bcm,
+                    float bcm_rate, int sleeping, float sleep_weak,
+                    float sleep_keep, int respond_next,
+                    __global const float *next_input, float strength,
+                    __global float *drive, __global float *next_activity)
+{
+#if FIELD_LANES > 1
+    /* Each unit of the group learns, then the group's responses are
+     * taken together (field_responses), the fields that learned read
+     * again from the cache. */
+    int n, u0 = unit_group(unit_base, &n);
+    for (int u = u0; u < u0 + n; u++)
+        learn_unit(u, weights, synapse, unit_base, input, weight_sum,
+                   input_sum, activity, avg_activity, threshold,
+                   active_count, bcm_threshold, drive_scale, unit_gain,
+                   gain_recovery, modulation, smoothing, homeostatic_rate,
+                   target, scaling_rate, scaling_target, rate, bcm, bcm_rate,
+                   sleeping, sleep_weak, sleep_keep, respond_next, next_input,
+                   strength, drive, next_activity, 0);
+    if (respond_next) {
+        float8 c, xs;
+        field_responses(weights, synapse, unit_base, next_input, u0, n, &c,
+                        &xs);
+        respond_group(u0, n, c, xs, strength, threshold, drive_scale,
+                      unit_gain, drive, input_sum, next_activity);
+    }
+#else
+    learn_unit(get_global_id(0), weights, synapse, unit_base, input,
+               weight_sum, input_sum, activity, avg_activity, threshold,
+               active_count, bcm_threshold, drive_scale, unit_gain,
+               gain_recovery, modulation, smoothing, homeostatic_rate, target,
+               scaling_rate, scaling_target, rate, bcm, bcm_rate, sleeping,
+               sleep_weak, sleep_keep, respond_next, next_input, strength,
+               drive, next_activity, 1);
+#endif
 }
 
 /* Hebbian learning of plastic lateral weights w (half-width r, slot

@@ -51,7 +51,94 @@ inline void respond(int u, float2 r, float strength,
     activity[u] = unit_gain[u] * (a > 0.0f ? a : 0.0f);
 }
 
-/* Launched per weight chunk (see FIELD). */
+#if FIELD_LANES > 1
+/* An expression of lane j, for the eight lanes of a vector. */
+#define EIGHT(E) (E(0), E(1), E(2), E(3), E(4), E(5), E(6), E(7))
+
+/* field_response of units u0 .. u0 + n - 1 of a chunk (n <= 8), one unit
+ * per vector lane (a lane past n repeats the last unit; its sums are not
+ * used): for each row and each slot of the circle, left to right, the
+ * eight fields' weights and inputs are gathered and added to the eight
+ * sums at once. A unit's field walk is one chain of additions, each
+ * waiting for the one before; eight chains side by side keep the CPU
+ * busy. Each lane adds its unit's terms in field_response's order; a
+ * slot a lane's field does not have (its row or column off the plane)
+ * reads input 0, and w * 0 = +-0 (weights are finite) changes no sum (see
+ * lateral_sums below). */
+inline void field_responses(__global const weight_t *weights,
+                            __global const uchar *synapse, int unit_base,
+                            __global const float *x, int u0, int n,
+                            float8 *response, float8 *live_input)
+{
+#if !STRUCTURAL
+    (void)synapse;
+#endif
+    __global const weight_t *w[8];
+    __global const uchar *syn[8];
+    int cxs[8], cys[8];
+    for (int j = 0; j < 8; j++) {
+        int u = u0 + min(j, n - 1);
+        unit_centre(u, &cxs[j], &cys[j]);
+        w[j] = FIELD_W(weights, u, unit_base);
+        syn[j] = FIELD(synapse, u, unit_base);
+    }
+    int8 cx = vload8(0, cxs), cy = vload8(0, cys);
+    float8 c = (float8)(0.0f), xs = (float8)(0.0f);
+    for (int ch = 0; ch < CHANNELS; ch++) {
+        for (int dy = -CF_R; dy <= CF_R; dy++) {
+            int room = CF_R2I - dy * dy;
+            if (room < 0)
+                continue;
+            int h = half_width(room);
+            int8 ry = cy + dy;
+            int8 row_on = (ry >= 0) & (ry < SKIN_N);
+            if (!any(row_on))
+                continue;
+            int8 lo = max((int8)(-h), -cx), hi = min((int8)(h), SKIN_N - 1 - cx);
+            int8 base = clamp(ry, 0, SKIN_N - 1) * SKIN_N + ch * PLANE;
+            int k0 = (dy + CF_R) * CF_SIDE + CF_R + ch * CF_AREA;
+            for (int dx = -h; dx <= h; dx++) {
+                int k = k0 + dx;
+                int8 on = row_on & ((int8)(dx) >= lo) & ((int8)(dx) <= hi);
+                int8 at = base + clamp(cx + dx, 0, SKIN_N - 1);
+#define INPUT(j) x[at.s##j]
+#define WEIGHT(j) LOAD_W(w[j], k)
+                float8 xi = select((float8)(0.0f), (float8) EIGHT(INPUT), on);
+                c += (float8) EIGHT(WEIGHT) * xi;
+#if STRUCTURAL
+#define LIVE_LANE(j) (syn[j][k] != 0 ? -1 : 0)
+                xs += select((float8)(0.0f), xi, (int8) EIGHT(LIVE_LANE));
+#undef LIVE_LANE
+#else
+                xs += xi;
+#endif
+#undef INPUT
+#undef WEIGHT
+            }
+        }
+    }
+    *response = c;
+    *live_input = xs;
+}
+
+/* respond for the n units of a group from field_responses' sums. */
+inline void respond_group(int u0, int n, float8 c, float8 xs, float strength,
+                          __global const float *threshold,
+                          __global const float *drive_scale,
+                          __global const float *unit_gain,
+                          __global float *drive, __global float *input_sum,
+                          __global float *activity)
+{
+    float cs[8], ss[8];
+    vstore8(c, 0, cs);
+    vstore8(xs, 0, ss);
+    for (int j = 0; j < n; j++)
+        respond(u0 + j, (float2)(cs[j], ss[j]), strength, threshold,
+                drive_scale, unit_gain, drive, input_sum, activity);
+}
+#endif
+
+/* Launched per weight chunk (see FIELD and unit_group). */
 __kernel void afferent(__global const weight_t *weights,
                        __global const uchar *synapse, int unit_base,
                        __global const float *input,
@@ -61,6 +148,13 @@ __kernel void afferent(__global const weight_t *weights,
                        __global float *drive, __global float *input_sum,
                        __global float *activity)
 {
+#if FIELD_LANES > 1
+    int n, u0 = unit_group(unit_base, &n);
+    float8 c, xs;
+    field_responses(weights, synapse, unit_base, input, u0, n, &c, &xs);
+    respond_group(u0, n, c, xs, strength, threshold, drive_scale, unit_gain,
+                  drive, input_sum, activity);
+#else
     int u = get_global_id(0);
     int cx, cy;
     unit_centre(u, &cx, &cy);
@@ -68,6 +162,7 @@ __kernel void afferent(__global const weight_t *weights,
                               FIELD(synapse, u, unit_base), input, cx, cy);
     respond(u, r, strength, threshold, drive_scale, unit_gain, drive,
             input_sum, activity);
+#endif
 }
 
 #if SETTLE_TILE > 1

@@ -1183,7 +1183,9 @@ static void assert_identical(const remap_model *a, const remap_model *b)
  * checks (where it falls back to separate sweeps). */
 static void check_fused_pass(const remap_params *p, uint64_t seed)
 {
-    remap_cl_options fused = {0}, unfused = {.unfused = true};
+    remap_cl_options fused = {.field_lanes = cl_variant.field_lanes},
+                     unfused = {.unfused = true,
+                                .field_lanes = cl_variant.field_lanes};
     remap_model *a, *b;
     remap_error err;
     cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, &fused, &a,
@@ -1741,4 +1743,85 @@ Test(visual, fused_pass_gives_the_bits_of_separate_sweeps)
     check_fused_pass(&p, 37);
     p = plastic_hand_params();
     check_fused_pass(&p, 39);
+}
+
+/* The response and learning sweeps walk one field per work-item (a GPU's
+ * way) or eight side by side, one per vector lane (a CPU's): on the small
+ * sheet's 14-unit rows groups of eight straddle rows, chunks of 60 and
+ * 45 fields end in partial groups, and edge fields are clipped
+ * differently in each lane. Both ways keep the reference's bits. */
+static void assert_same_lanes(const remap_params *p, uint64_t seed,
+                              remap_cl_options one, remap_cl_options eight)
+{
+    one.field_lanes = 1;
+    eight.field_lanes = REMAP_FIELD_LANES_CPU;
+    remap_model *a, *b;
+    remap_error err;
+    cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, &one, &a,
+                                    &err),
+                 REMAP_OK, "%s", err.msg);
+    cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, &eight, &b,
+                                    &err),
+                 REMAP_OK, "%s", err.msg);
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(remap_model_step(a, 5, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_step(b, 5, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_pull(a, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_pull(b, &err), REMAP_OK, "%s", err.msg);
+        assert_identical(a, b);
+    }
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+}
+
+Test(variants, field_lanes_give_the_same_bits)
+{
+    remap_params p = small_params();
+    assert_same_lanes(&p, 3, (remap_cl_options){0}, (remap_cl_options){0});
+    remap_cl_options split = {.max_buffer = cap_for(&p, 60)};
+    assert_same_lanes(&p, 5, split, split);
+    remap_cl_options unfused = {.unfused = true};
+    assert_same_lanes(&p, 7, unfused, unfused);
+    remap_cl_options half = {.half_weights = true};
+    assert_same_lanes(&p, 9, half, half);
+    remap_cl_options transposed = {.layout = REMAP_LAYOUT_TRANSPOSED,
+                                   .max_buffer = cap_for(&p, 45)};
+    assert_same_lanes(&p, 11, transposed, transposed);
+    p = structural_params(REMAP_RULE_HEBBIAN);
+    assert_same_lanes(&p, 13, (remap_cl_options){0}, (remap_cl_options){0});
+    p = visual_params(REMAP_LAYOUT_BINOCULAR);
+    assert_same_lanes(&p, 15, (remap_cl_options){0}, (remap_cl_options){0});
+}
+
+/* One field per work-item, as a GPU runs it, against the reference. */
+Test(variants, one_field_per_work_item_matches_the_reference)
+{
+    cl_variant = (remap_cl_options){.field_lanes = 1};
+    remap_params p = small_params();
+    pair pr = make_pair(&p, 1);
+    const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
+    cr_assert(strstr(name, "one field per work-item") != NULL, "%s", name);
+    destroy_pair(&pr);
+    check_full_step_over_several_iterations();
+    check_push_then_step_continues_identically();
+    check_sleep_gives_spontaneous_input_and_downscales();
+    check_bcm_rule_and_sliding_threshold();
+    check_fused_pass(&p, 71);
+    p = structural_params(REMAP_RULE_HEBBIAN);
+    check_structural(&p, 83);
+    check_fused_pass(&p, 73);
+    check_visual_and_plastic_cases();
+}
+
+Test(variants, refuses_field_lanes_other_than_one_or_eight)
+{
+    remap_params p = small_params();
+    remap_model *m = NULL;
+    remap_error err;
+    remap_cl_options o = {.field_lanes = 4};
+    cr_assert_eq(remap_model_create(&p, 1, &remap_cl_backend, &o, &m, &err),
+                 REMAP_EINVAL);
+    cr_assert(strstr(err.msg, "1 or 8 at a time, not 4") != NULL, "%s",
+              err.msg);
+    cr_assert_null(m);
 }

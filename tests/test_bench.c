@@ -301,6 +301,7 @@ Test(bench, no_kernel_times_without_profiling)
     cr_assert_eq(remap_cl_weight_bytes(ref), sizeof(float));
     cr_assert_eq(remap_cl_build_seconds(ref), 0.0);
     cr_assert_eq(remap_cl_settle_tile(ref), 0);
+    cr_assert_eq(remap_cl_field_lanes(ref), 0);
     remap_model_destroy(cl);
     remap_model_destroy(ref);
 }
@@ -507,6 +508,8 @@ Test(bench_out, bad_case_is_a_usage_error)
     cr_assert(strstr(out, "--settle-tile is at most 64, got '65'"), "%s",
               out);
     cr_assert_eq(bench("--settle-tile 0", out, sizeof out), 2);
+    cr_assert_eq(bench("--field-lanes 4", out, sizeof out), 2);
+    cr_assert(strstr(out, "--field-lanes is 1 or 8, got '4'"), "%s", out);
     cr_assert_eq(bench("--quik", out, sizeof out), 2);
     cr_assert(strstr(out, "did you mean '--quick'"), "%s", out);
     cr_assert_eq(bench("--device no-such-device --quick", out, sizeof out),
@@ -546,6 +549,32 @@ Test(bench, settle_tile_is_the_one_built)
     }
 }
 
+/* The field lanes a model was built with: the ones asked for, or the
+ * device's default. */
+Test(bench, field_lanes_are_the_ones_built)
+{
+    remap_params p = tiny_params();
+    remap_device_info dev;
+    remap_error derr;
+    cr_assert_eq(remap_device_choose(NULL, &dev, &derr), REMAP_OK, "%s",
+                 derr.msg);
+    int default_lanes =
+        strcmp(dev.type, "CPU") == 0 ? REMAP_FIELD_LANES_CPU : 1;
+    static const int asked[] = {1, REMAP_FIELD_LANES_CPU, 0};
+    for (size_t i = 0; i < sizeof asked / sizeof *asked; i++) {
+        remap_cl_options opt = {.field_lanes = asked[i]};
+        remap_model *m = NULL;
+        remap_error err;
+        cr_assert_eq(
+            remap_model_create(&p, 3, &remap_cl_backend, &opt, &m, &err),
+            REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_cl_field_lanes(m),
+                     asked[i] ? asked[i] : default_lanes, "asked for %d",
+                     asked[i]);
+        remap_model_destroy(m);
+    }
+}
+
 Test(bench_out, quick_prints_a_table_and_writes_json)
 {
     cr_assert_eq(bench("--quick --json q.json", out, sizeof out), 0, "%s",
@@ -562,7 +591,8 @@ Test(bench_out, quick_prints_a_table_and_writes_json)
         "\"compute_units\": ", "\"clock_mhz\": ", "\"global_mem\": ",
         "\"max_alloc\": ", "\"options\": {\"unfused\": false, "
         "\"half_weights\": false, \"layout\": \"auto\", "
-        "\"settle\": \"auto\", \"settle_tile\": 0, \"max_buffer\": 0",
+        "\"settle\": \"auto\", \"settle_tile\": 0, \"field_lanes\": 0, "
+        "\"max_buffer\": 0",
         "\"copy_bandwidth\": {\"bytes\": ", "\"kernel_gbps\": ",
         "\"yardstick\": \"", "\"yardstick_gbps\": ",
         "\"copy_buffer_gbps\": ", "\"case\": \"48:24:0.15\"",
@@ -571,7 +601,7 @@ Test(bench_out, quick_prints_a_table_and_writes_json)
         "\"settle_share\": ", "\"name\": \"afferent\"",
         "\"name\": \"settle_all\", \"launches_per_iteration\": 1",
         "\"build_seconds\": ", "\"setup_seconds\": ", "\"traffic\": ",
-        "\"settle_tile\": "};
+        "\"settle_tile\": ", "\"field_lanes\": "};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         cr_assert(strstr(j, want[i]), "no %s in:\n%s", want[i], j);
     /* Every brace and bracket closes (outside strings). */

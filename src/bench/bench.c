@@ -368,6 +368,7 @@ static remap_cl_options cl_options(const remap_bench_options *o)
         .layout = o->layout,
         .settle = o->settle,
         .settle_tile = o->settle_tile,
+        .field_lanes = o->field_lanes,
     };
     return opt;
 }
@@ -509,6 +510,7 @@ remap_status remap_bench_run_case(const remap_bench_case *c,
         goto done;
     out->build_seconds = remap_cl_build_seconds(m);
     out->settle_tile = remap_cl_settle_tile(m);
+    out->field_lanes = remap_cl_field_lanes(m);
     out->setup_seconds = now() - t0 - out->build_seconds;
     snprintf(out->device, sizeof out->device, "%s",
              backend_name(m));
@@ -704,10 +706,11 @@ static void put_result(json *j, const remap_bench_result *r)
     put(j,
         "     \"weight_bytes\": %zu, \"memory_bytes\": %llu, "
         "\"build_seconds\": %.6g, \"setup_seconds\": %.6g, "
-        "\"settle_tile\": %d, \"warmup\": %d, \"repeats\": %d, "
-        "\"iterations\": %llu, \"active_share\": %.6g,\n",
+        "\"settle_tile\": %d, \"field_lanes\": %d, \"warmup\": %d, "
+        "\"repeats\": %d, \"iterations\": %llu, \"active_share\": %.6g,\n",
         r->weight_bytes, (unsigned long long)r->memory_bytes,
-        r->build_seconds, r->setup_seconds, r->settle_tile, r->warmup,
+        r->build_seconds, r->setup_seconds, r->settle_tile, r->field_lanes,
+        r->warmup,
         r->repeats,
         (unsigned long long)r->iterations, r->active_share);
     put(j,
@@ -786,12 +789,12 @@ remap_status remap_bench_write_json(const char *path,
     put(&j,
         "  \"options\": {\"unfused\": %s, \"half_weights\": %s, "
         "\"layout\": \"%s\", \"settle\": \"%s\", \"settle_tile\": %d, "
-        "\"max_buffer\": %llu, \"warmup\": %d, \"repeats\": %d, "
+        "\"field_lanes\": %d, \"max_buffer\": %llu, \"warmup\": %d, \"repeats\": %d, "
         "\"iterations\": %llu, \"seed\": %llu, \"max_units\": %llu, "
         "\"profiling\": true, \"overrides\": [",
         o->unfused ? "true" : "false", o->half_weights ? "true" : "false",
         remap_bench_layout_name(o->layout), remap_bench_settle_name(o->settle),
-        o->settle_tile, (unsigned long long)o->max_buffer, o->warmup, o->repeats,
+        o->settle_tile, o->field_lanes, (unsigned long long)o->max_buffer, o->warmup, o->repeats,
         (unsigned long long)o->iterations, (unsigned long long)o->seed,
         (unsigned long long)r->max_units);
     for (size_t i = 0; i < o->override_count; i++) {

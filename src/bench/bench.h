@@ -100,6 +100,7 @@ typedef struct remap_bench_options {
     remap_weight_layout layout;
     remap_settle_mode settle;
     int settle_tile;     /* 0: the device's default */
+    int field_lanes;     /* 0: the device's default */
     int warmup;          /* untimed iterations after creation */
     int repeats;         /* timed runs (>= 1) */
     uint64_t iterations; /* iterations per timed run (>= 1) */
@@ -162,6 +163,8 @@ typedef struct remap_bench_result {
     double build_seconds;   /* OpenCL program build at creation */
     int settle_tile;        /* units per settling work-item, as built (0 on
                                the reference backend) */
+    int field_lanes;        /* units per work-item of the afferent sweeps,
+                               as built (0 on the reference backend) */
     double setup_seconds;   /* the rest of the creation */
     int warmup, repeats;
     uint64_t iterations;    /* per timed run */

@@ -32,6 +32,12 @@ typedef enum remap_settle_mode {
 #define REMAP_SETTLE_TILE_CPU 32
 #define REMAP_SETTLE_TILE_MAX 64
 
+/* Units whose afferent fields one work-item of the response and learning
+ * sweeps walks together on a CPU device, one per vector lane: each field's
+ * sum is a chain of additions, and eight chains side by side keep a core
+ * busy where one leaves it waiting. A GPU takes one unit per work-item. */
+#define REMAP_FIELD_LANES_CPU 8
+
 /* Options for remap_cl_backend (pass a pointer as backend_options). */
 typedef struct remap_cl_options {
     const char *device; /* index or name substring; NULL: REMAP_DEVICE or
@@ -49,6 +55,9 @@ typedef struct remap_cl_options {
     int settle_tile;    /* units per settling work-item, 1 to
                            REMAP_SETTLE_TILE_MAX; 0: REMAP_SETTLE_TILE_CPU
                            on a CPU device, 1 otherwise */
+    int field_lanes;    /* units whose afferent fields one work-item walks
+                           together, 1 or REMAP_FIELD_LANES_CPU; 0: the
+                           latter on a CPU device, 1 otherwise */
 } remap_cl_options;
 
 extern const remap_backend_ops remap_cl_backend;
@@ -87,5 +96,9 @@ double remap_cl_build_seconds(const remap_model *m);
  * (the one asked for or the device's default, at most a row); 0 for a
  * model on another backend. */
 int remap_cl_settle_tile(const remap_model *m);
+
+/* Units per work-item of the model's afferent sweeps, as built (0 when
+ * the model is not on the OpenCL backend). */
+int remap_cl_field_lanes(const remap_model *m);
 
 #endif

@@ -43,6 +43,7 @@ typedef struct cl_state {
     bool fused, half, transposed;
     size_t settle_group; /* work-items of settle_all; 0: settle by steps */
     int settle_tile;     /* units per settling work-item, as built */
+    int field_lanes;     /* units per work-item of the afferent sweeps */
     size_t settle_items; /* work-items of settle: tiles of settle_tile
                             units, cortex_n x ceil(cortex_n / tile) */
     /* Fixed tables, and the host conditions refreshed at each step (touch
@@ -339,6 +340,17 @@ static remap_status cl_create(remap_model *m, const void *options,
     }
     if (tile > g->cortex_n)
         tile = g->cortex_n;
+    int lanes = opt && opt->field_lanes ? opt->field_lanes
+                : cpu                   ? REMAP_FIELD_LANES_CPU
+                                        : 1;
+    if (lanes != 1 && lanes != REMAP_FIELD_LANES_CPU) {
+        st = remap_fail(err, REMAP_EINVAL,
+                        "OpenCL backend: fields are walked 1 or %d at a "
+                        "time, not %d",
+                        REMAP_FIELD_LANES_CPU, lanes);
+        goto fail;
+    }
+    s->field_lanes = lanes;
     s->settle_tile = tile;
     s->settle_items = (size_t)g->cortex_n *
                       (size_t)((g->cortex_n + tile - 1) / tile);
@@ -349,13 +361,14 @@ static remap_status cl_create(remap_model *m, const void *options,
              "-DCF_SIDE=%d -DCF_AREA=%d -DCF_LEN=%d -DCF_R2I=%d -DEXC_R=%d "
              "-DINH_R=%d -DEXC_PLASTIC=%d -DINH_PLASTIC=%d -DEXC_LEN=%d "
              "-DINH_LEN=%d -DSTRUCTURAL=%d -DHALF_WEIGHTS=%d -DTRANSPOSED=%d "
-             "-DCHUNK_UNITS=%zu -DSETTLE_TILE=%d%s",
+             "-DCHUNK_UNITS=%zu -DSETTLE_TILE=%d -DFIELD_LANES=%d%s",
              g->skin_n, g->skin_core, g->skin_pad, g->channels, g->plane,
              g->cortex_n, g->cf_r, g->cf_side, g->cf_area, g->cf_len,
              g->cf_r2i, g->exc_r, g->inh_r, g->lat_plastic[0] ? 1 : 0,
              g->lat_plastic[1] ? 1 : 0, g->lat_len[0], g->lat_len[1],
              g->structural ? 1 : 0,
              s->half ? 1 : 0, s->transposed ? 1 : 0, s->chunk_units, tile,
+             lanes,
              (fp & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT)
                  ? " -cl-fp32-correctly-rounded-divide-sqrt"
                  : "");
@@ -398,6 +411,11 @@ static remap_status cl_create(remap_model *m, const void *options,
              s->half ? ", half-precision weights" : "",
              s->transposed ? ", transposed weights" : "",
              s->settle_group ? ", settling in one launch" : "");
+    if (s->field_lanes != (cpu ? REMAP_FIELD_LANES_CPU : 1))
+        snprintf(variant + strlen(variant), sizeof variant - strlen(variant),
+                 s->field_lanes == 1 ? ", one field per work-item"
+                                     : ", %d fields per work-item",
+                 s->field_lanes);
     if (tile != (cpu ? REMAP_SETTLE_TILE_CPU : 1) && tile < g->cortex_n)
         snprintf(variant + strlen(variant), sizeof variant - strlen(variant),
                  ", settling tiles of %d units", tile);
@@ -413,10 +431,10 @@ static remap_status cl_create(remap_model *m, const void *options,
     /* Settling by tiles reads a copy of the activity with zero margins
      * (PAD_W in kernels/response.cl); one unit per work-item reads none. */
     int lat_r = g->exc_r > g->inh_r ? g->exc_r : g->inh_r;
-    int lanes = (s->settle_tile + 7) / 8 * 8;
+    int pad_lanes = (s->settle_tile + 7) / 8 * 8;
     size_t pad_floats =
         s->settle_tile > 1
-            ? (size_t)g->cortex_n * (size_t)(g->cortex_n + 2 * lat_r + lanes)
+            ? (size_t)g->cortex_n * (size_t)(g->cortex_n + 2 * lat_r + pad_lanes)
             : 1;
     struct {
         size_t bytes;
@@ -588,17 +606,18 @@ static remap_status enqueue(cl_state *s, cl_kernel k, size_t global,
 }
 
 /* Launches a kernel whose first three arguments are a chunk's weights,
- * synapse states and first unit, once per chunk over its units. */
-static remap_status enqueue_chunks(cl_state *s, cl_kernel k, const char *name,
-                                   remap_error *err)
+ * synapse states and first unit, once per chunk over its units, `lanes`
+ * units per work-item (unit_group in kernels/common.h). */
+static remap_status enqueue_chunks(cl_state *s, cl_kernel k, size_t lanes,
+                                   const char *name, remap_error *err)
 {
     for (size_t c = 0; c < s->chunk_count; c++) {
         chunk *ch = &s->chunks[c];
         arg a[] = {ARG(ch->weights), ARG(ch->synapse), ARG(ch->unit_base)};
         remap_status st;
         if ((st = set_args(k, name, a, NARGS(a), err)) ||
-            (st = enqueue_at(s, k, (size_t)ch->unit_base, ch->units, name,
-                             err)))
+            (st = enqueue_at(s, k, (size_t)ch->unit_base,
+                             (ch->units + lanes - 1) / lanes, name, err)))
             return st;
     }
     return REMAP_OK;
@@ -859,7 +878,8 @@ static remap_status enqueue_afferent(cl_state *s, step_args *sa, uint64_t t,
                ARG(s->input_sum),   ARG(s->act[0])};
     remap_status st = set_args_from(s->k_afferent, "afferent", 3, a, NARGS(a),
                                     err);
-    return st ? st : enqueue_chunks(s, s->k_afferent, "afferent", err);
+    return st ? st : enqueue_chunks(s, s->k_afferent, (size_t)s->field_lanes,
+                                    "afferent", err);
 }
 
 static remap_status cl_step(void *state, remap_model *m, uint64_t count,
@@ -1033,7 +1053,8 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
                          ARG(s->drive),         ARG(s->act[0])};
         if ((st = set_args_from(s->k_learn, "learn", 3, a_learn,
                                 NARGS(a_learn), err)) ||
-            (st = enqueue_chunks(s, s->k_learn, "learn", err)))
+            (st = enqueue_chunks(s, s->k_learn, (size_t)s->field_lanes,
+                                 "learn", err)))
             return st;
         responded = respond;
         if (check_due) {
@@ -1047,7 +1068,7 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
             if ((st = set_args_from(s->k_restructure, "restructure", 3,
                                     a_restr, NARGS(a_restr), err)) ||
                 (st = enqueue(s, s->k_mean_trace, 1, "mean_trace", err)) ||
-                (st = enqueue_chunks(s, s->k_restructure, "restructure",
+                (st = enqueue_chunks(s, s->k_restructure, 1, "restructure",
                                      err)))
                 return st;
         }
@@ -1301,4 +1322,10 @@ int remap_cl_settle_tile(const remap_model *m)
 {
     cl_state *s = cl_state_of(m);
     return s ? s->settle_tile : 0;
+}
+
+int remap_cl_field_lanes(const remap_model *m)
+{
+    cl_state *s = cl_state_of(m);
+    return s ? s->field_lanes : 0;
 }

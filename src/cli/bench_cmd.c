@@ -57,13 +57,16 @@ const char remap_bench_help[] =
     "                       (default: one launch up to 4096 units)\n"
     "  --settle-tile N      units of a row that one settling work-item sums\n"
     "                       together, 1 to 64 (default: 32 on a CPU, 1 on a\n"
+    "                       GPU)\n"
+    "  --field-lanes N      units whose afferent fields one work-item walks\n"
+    "                       together, 1 or 8 (default: 8 on a CPU, 1 on a\n"
     "                       GPU)\n";
 
 static const char *const bench_options[] = {
     "--json",    "--quick",  "--case",      "--max-units",  "--repeat",
     "--iterations", "--warmup", "--seed",   "--set",        "--device",
     "--reference", "--unfused", "--half",  "--max-buffer", "--layout",
-    "--settle", "--settle-tile", "--help",
+    "--settle", "--settle-tile", "--field-lanes", "--help",
 };
 
 typedef struct bench_cli {
@@ -74,7 +77,7 @@ typedef struct bench_cli {
     const char *overrides[MAX_OVERRIDES];
     size_t override_count;
     uint64_t max_units, repeat, iterations, warmup, seed, max_buffer,
-        settle_tile;
+        settle_tile, field_lanes;
     remap_weight_layout layout;
     remap_settle_mode settle;
     bool repeat_given, iterations_given, warmup_given;
@@ -211,6 +214,11 @@ static int parse(int argc, char **argv, bench_cli *c)
                 return usage("--settle-tile is at most %d, got '%s'",
                              REMAP_SETTLE_TILE_MAX, value);
             c->settle_tile = v;
+        } else if (!strcmp(name, "--field-lanes")) {
+            if (v != 1 && v != REMAP_FIELD_LANES_CPU)
+                return usage("--field-lanes is 1 or %d, got '%s'",
+                             REMAP_FIELD_LANES_CPU, value);
+            c->field_lanes = v;
         }
     }
     if (c->repeat > 1000 || c->warmup > 1000000)
@@ -244,16 +252,18 @@ static void print_table(const remap_bench_report *r)
            d->name, d->type, d->platform, d->compute_units, d->clock_mhz, mem,
            alloc, d->device_version, d->driver_version);
     const remap_bench_options *o = r->options;
-    char tile[16] = "auto";
+    char tile[16] = "auto", lanes[16] = "auto";
     if (o->settle_tile)
         snprintf(tile, sizeof tile, "%d", o->settle_tile);
+    if (o->field_lanes)
+        snprintf(lanes, sizeof lanes, "%d", o->field_lanes);
     printf("options: %s%s %s layout, settling %s, settling tile %s, "
-           "max-buffer %llu, %d "
+           "field lanes %s, max-buffer %llu, %d "
            "warm-up + %d x %llu iterations per case, seed %llu\n",
            o->unfused ? "unfused," : "fused,",
            o->half_weights ? " half weights," : " float weights,",
            remap_bench_layout_name(o->layout),
-           remap_bench_settle_name(o->settle), tile,
+           remap_bench_settle_name(o->settle), tile, lanes,
            (unsigned long long)o->max_buffer, o->warmup, o->repeats,
            (unsigned long long)o->iterations, (unsigned long long)o->seed);
     printf("check: %s\n", r->check);
@@ -340,6 +350,7 @@ int remap_bench_main(int argc, char **argv, const char *version,
         .layout = c.layout,
         .settle = c.settle,
         .settle_tile = (int)c.settle_tile,
+        .field_lanes = (int)c.field_lanes,
         .warmup = (int)(c.warmup_given ? c.warmup : c.quick ? 1 : 3),
         .repeats = (int)(c.repeat_given ? c.repeat : c.quick ? 3 : 5),
         .iterations = c.iterations_given ? c.iterations : c.quick ? 3 : 10,
