@@ -537,6 +537,16 @@ static remap_status read(cl_state *s, cl_mem buf, size_t bytes, void *dst,
     return check(rc, what, err);
 }
 
+/* A read that completes by the queue's next clFinish: a pull queues all
+ * of its reads and waits once, instead of once per buffer. */
+static remap_status read_queued(cl_state *s, cl_mem buf, size_t bytes,
+                                void *dst, const char *what, remap_error *err)
+{
+    cl_int rc = clEnqueueReadBuffer(s->cl.queue, buf, CL_FALSE, 0, bytes, dst,
+                                    0, NULL, NULL);
+    return check(rc, what, err);
+}
+
 /* Sets consecutive kernel arguments from (size, pointer) pairs, from
  * argument `first` on. */
 typedef struct arg {
@@ -674,8 +684,8 @@ static remap_status pull_weights(cl_state *s, remap_model *m,
         chunk *ch = &s->chunks[c];
         size_t first = (size_t)ch->unit_base * len;
         if (as_stored) {
-            st = read(s, ch->weights, ch->units * len * sizeof(float),
-                      m->weights + first, "read weights", err);
+            st = read_queued(s, ch->weights, ch->units * len * sizeof(float),
+                             m->weights + first, "read weights", err);
         }
         for (size_t done = 0; !as_stored && !st && done < ch->units;
              done += s->staging_units) {
@@ -694,8 +704,8 @@ static remap_status pull_weights(cl_state *s, remap_model *m,
                       m->weights + (size_t)base * len, "read weights", err);
         }
         if (!st)
-            st = read(s, ch->synapse, ch->units * len, m->synapse + first,
-                      "read synapse states", err);
+            st = read_queued(s, ch->synapse, ch->units * len,
+                             m->synapse + first, "read synapse states", err);
     }
     return st;
 }
@@ -767,40 +777,54 @@ static remap_status cl_push(void *state, remap_model *m, remap_error *err)
                  "write activity", err);
 }
 
+/* Queues the reads of the whole state into m (cl_pull waits for them). */
+static remap_status pull_state(cl_state *s, remap_model *m, size_t units,
+                               remap_error *err)
+{
+    size_t floats = units * sizeof(float);
+    remap_status st;
+    if ((st = pull_weights(s, m, err)) ||
+        (st = read_queued(s, s->threshold, floats, m->threshold,
+                          "read thresholds", err)) ||
+        (st = read_queued(s, s->avg_activity, floats, m->avg_activity,
+                          "read average activity", err)) ||
+        (st = read_queued(s, s->active_count, units * sizeof(uint32_t),
+                          m->active_count, "read activity counters", err)) ||
+        (st = read_queued(s, input_of(s, m->iteration + 1),
+                          s->receptors * sizeof(float), m->input,
+                          "read input", err)) ||
+        (st = read_queued(s, s->bcm_threshold, floats, m->bcm_threshold,
+                          "read BCM thresholds", err)) ||
+        (st = read_queued(s, s->drive_scale, floats, m->drive_scale,
+                          "read drive scales", err)) ||
+        (st = read_queued(s, s->unit_gain, floats, m->unit_gain,
+                          "read unit gains", err)) ||
+        (st = read_queued(s, s->gain_recovery, floats, m->gain_recovery,
+                          "read gain recovery", err)) ||
+        (st = read_queued(s, s->input_trace, s->receptors * sizeof(float),
+                          m->input_trace, "read input traces", err)))
+        return st;
+    for (int q = 0; q < 2; q++)
+        if (s->lateral[q] &&
+            (st = read_queued(s, s->lateral[q],
+                              floats * (size_t)m->geom.lat_len[q],
+                              m->lateral[q], "read plastic lateral weights",
+                              err)))
+            return st;
+    return read_queued(s, s->act[s->settled], floats, m->activity,
+                       "read activity", err);
+}
+
+
 static remap_status cl_pull(void *state, remap_model *m, remap_error *err)
 {
     cl_state *s = state;
     size_t units = s->units;
-    remap_status st;
-    if ((st = pull_weights(s, m, err)) ||
-        (st = read(s, s->threshold, units * sizeof(float), m->threshold,
-                   "read thresholds", err)) ||
-        (st = read(s, s->avg_activity, units * sizeof(float),
-                   m->avg_activity, "read average activity", err)) ||
-        (st = read(s, s->active_count, units * sizeof(uint32_t),
-                   m->active_count, "read activity counters", err)) ||
-        (st = read(s, input_of(s, m->iteration + 1),
-                   s->receptors * sizeof(float), m->input, "read input",
-                   err)) ||
-        (st = read(s, s->bcm_threshold, units * sizeof(float),
-                   m->bcm_threshold, "read BCM thresholds", err)) ||
-        (st = read(s, s->drive_scale, units * sizeof(float), m->drive_scale,
-                   "read drive scales", err)) ||
-        (st = read(s, s->unit_gain, units * sizeof(float), m->unit_gain,
-                   "read unit gains", err)) ||
-        (st = read(s, s->gain_recovery, units * sizeof(float),
-                   m->gain_recovery, "read gain recovery", err)) ||
-        (st = read(s, s->input_trace, s->receptors * sizeof(float),
-                   m->input_trace, "read input traces", err)))
-        return st;
-    for (int q = 0; q < 2; q++)
-        if (s->lateral[q] &&
-            (st = read(s, s->lateral[q],
-                       units * (size_t)m->geom.lat_len[q] * sizeof(float),
-                       m->lateral[q], "read plastic lateral weights", err)))
-            return st;
-    return read(s, s->act[s->settled], units * sizeof(float), m->activity,
-                "read activity", err);
+    remap_status st = pull_state(s, m, units, err);
+    /* Every read queued so far lands before the model's arrays are used
+     * (or, after a failure, before they are freed). */
+    cl_int rc = clFinish(s->cl.queue);
+    return st ? st : check(rc, "clFinish", err);
 }
 
 /* The arguments of one iteration that stay fixed through a step. */

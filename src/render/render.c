@@ -8,6 +8,7 @@
 #include "measure/vision.h"
 #include "render/colour.h"
 #include "render/text.h"
+#include "ref/ref_render.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -349,15 +350,32 @@ static void orientation_key(remap_renderer *r, remap_image *img, rect c)
 
 /* The units of the cortical panel of the given kind, coloured by the
  * backend from its current state. */
+/* Sets the kind of r's request and its colour map's limits. */
+static void request_kind(remap_render_request *rq, remap_panel_kind kind)
+{
+    rq->kind = kind;
+    rq->lo = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_LO : 0.0f;
+    rq->hi = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_HI : ACTIVITY_HI;
+}
+
 static remap_status colour_units(remap_renderer *r, remap_model *m,
                                  remap_panel_kind kind, uint8_t (*colour)[4],
                                  int *label, remap_error *err)
 {
-    remap_render_request *rq = &r->rq;
-    rq->kind = kind;
-    rq->lo = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_LO : 0.0f;
-    rq->hi = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_HI : ACTIVITY_HI;
-    return remap_model_colour_units(m, rq, colour, label, err);
+    request_kind(&r->rq, kind);
+    return remap_model_colour_units(m, &r->rq, colour, label, err);
+}
+
+/* The units of a copy of the state, coloured on the host as the reference
+ * backend colours them (a copy has no device; the backend tests hold a
+ * device's colouring equal to it byte for byte). */
+static void colour_copy(const remap_renderer *r, const remap_model *copy,
+                        remap_panel_kind kind, uint8_t (*colour)[4],
+                        int *label)
+{
+    remap_render_request rq = r->rq;
+    request_kind(&rq, kind);
+    remap_ref_colour_units(copy, &rq, colour, label);
 }
 
 /* Lays out a cortical panel of the given kind in content c of img. Only
@@ -774,9 +792,13 @@ struct remap_frame_capture {
     remap_model *copy;        /* the host state's copy; NULL: state is live */
     const remap_model *state; /* what the host panels are drawn from; NULL
                                  until the first capture */
-    /* The cortical panels' units: colours, and labels for the borders. */
+    /* The cortical panels' units: colours, and labels for the borders;
+     * coloured when the frame is taken from a live state, and when it is
+     * composed from a copy (off the simulation's thread: no device round
+     * trip there). */
     uint8_t (*colour[REMAP_FRAME_MAX_PANELS])[4];
     int *label[REMAP_FRAME_MAX_PANELS];
+    bool coloured;
     char phase[64], captions[320];
 };
 
@@ -853,7 +875,7 @@ remap_status remap_renderer_capture(remap_renderer *r, remap_model *m,
         return remap_fail(err, REMAP_EINVAL,
                           "render: a capture made for another renderer, or "
                           "a model of another size");
-    for (int i = 0; i < r->opt.panel_count; i++) {
+    for (int i = 0; !c->copy && i < r->opt.panel_count; i++) {
         int p = r->opt.panels[i];
         remap_status st;
         if (is_cortical(p) &&
@@ -863,6 +885,7 @@ remap_status remap_renderer_capture(remap_renderer *r, remap_model *m,
     }
     if (c->copy)
         remap_model_snapshot_update(c->copy, m);
+    c->coloured = !c->copy;
     c->state = c->copy ? c->copy : m;
     snprintf(c->phase, sizeof c->phase, "%s", info->phase);
     snprintf(c->captions, sizeof c->captions, "%s", info->captions);
@@ -870,7 +893,7 @@ remap_status remap_renderer_capture(remap_renderer *r, remap_model *m,
 }
 
 remap_status remap_renderer_compose(remap_renderer *r,
-                                    const remap_frame_capture *cap,
+                                    remap_frame_capture *cap,
                                     remap_image *img, remap_error *err)
 {
     remap_status st;
@@ -879,6 +902,13 @@ remap_status remap_renderer_compose(remap_renderer *r,
         return remap_fail(err, REMAP_EINVAL,
                           "render: a capture made for another renderer, or "
                           "never taken");
+    for (int i = 0; !cap->coloured && i < r->opt.panel_count; i++) {
+        int p = r->opt.panels[i];
+        if (is_cortical(p))
+            colour_copy(r, m, cortical_kind(p), cap->colour[i],
+                        cap->label[i]);
+    }
+    cap->coloured = true;
     if (!img->rgba &&
         (st = remap_image_create(r->opt.width, r->opt.height,
                                  remap_colour_background, img, err)))

@@ -122,8 +122,9 @@ remap_status remap_frame_capture_create(const remap_renderer *r,
                                         remap_error *err);
 void remap_frame_capture_destroy(remap_frame_capture *c);
 
-/* Takes the frame of m's current state into c: the cortical panels
- * through the backend, the pulled host state, and info. */
+/* Takes the frame of m's current state into c: the pulled host state
+ * (copied, where c holds a copy) and info; the cortical panels' units are
+ * coloured through the backend when c holds no copy, else by compose. */
 remap_status remap_renderer_capture(remap_renderer *r, remap_model *m,
                                     const remap_frame_info *info,
                                     remap_frame_capture *c, remap_error *err);
@@ -133,7 +134,7 @@ remap_status remap_renderer_capture(remap_renderer *r, remap_model *m,
  * remap_renderer_draw says; only one thread at a time may compose or
  * draw with r. */
 remap_status remap_renderer_compose(remap_renderer *r,
-                                    const remap_frame_capture *c,
+                                    remap_frame_capture *c,
                                     remap_image *img, remap_error *err);
 
 /* Draws the frame of m's current state into img (allocated on the first
