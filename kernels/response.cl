@@ -55,6 +55,26 @@ inline void respond(int u, float2 r, float strength,
 /* An expression of lane j, for the eight lanes of a vector. */
 #define EIGHT(E) (E(0), E(1), E(2), E(3), E(4), E(5), E(6), E(7))
 
+/* Adds slot k of eight fields w (synapse states syn), with inputs xi,
+ * to their responses c and live inputs' sums xs. */
+inline void add_slot(float8 *c, float8 *xs, __global const weight_t *w[8],
+                     __global const uchar *syn[8], int k, float8 xi)
+{
+#if !STRUCTURAL
+    (void)syn;
+#endif
+#define WEIGHT(j) LOAD_W(w[j], k)
+    *c += (float8) EIGHT(WEIGHT) * xi;
+#undef WEIGHT
+#if STRUCTURAL
+#define LIVE_LANE(j) (syn[j][k] != 0 ? -1 : 0)
+    *xs += select((float8)(0.0f), xi, (int8) EIGHT(LIVE_LANE));
+#undef LIVE_LANE
+#else
+    *xs += xi;
+#endif
+}
+
 /* field_response of units u0 .. u0 + n - 1 of a chunk (n <= 8), one unit
  * per vector lane (a lane past n repeats the last unit; its sums are not
  * used): for each row and each slot of the circle, left to right, the
@@ -97,24 +117,23 @@ inline void field_responses(__global const weight_t *weights,
             int8 lo = max((int8)(-h), -cx), hi = min((int8)(h), SKIN_N - 1 - cx);
             int8 base = clamp(ry, 0, SKIN_N - 1) * SKIN_N + ch * PLANE;
             int k0 = (dy + CF_R) * CF_SIDE + CF_R + ch * CF_AREA;
+#define INPUT(j) x[at.s##j]
+            if (all(row_on) && all(lo == -h) && all(hi == h)) {
+                /* Every lane's field has the whole row (the common case,
+                 * away from the plane's edges): no masks. */
+                for (int dx = -h; dx <= h; dx++) {
+                    int8 at = base + cx + dx;
+                    add_slot(&c, &xs, w, syn, k0 + dx, (float8) EIGHT(INPUT));
+                }
+                continue;
+            }
             for (int dx = -h; dx <= h; dx++) {
-                int k = k0 + dx;
                 int8 on = row_on & ((int8)(dx) >= lo) & ((int8)(dx) <= hi);
                 int8 at = base + clamp(cx + dx, 0, SKIN_N - 1);
-#define INPUT(j) x[at.s##j]
-#define WEIGHT(j) LOAD_W(w[j], k)
-                float8 xi = select((float8)(0.0f), (float8) EIGHT(INPUT), on);
-                c += (float8) EIGHT(WEIGHT) * xi;
-#if STRUCTURAL
-#define LIVE_LANE(j) (syn[j][k] != 0 ? -1 : 0)
-                xs += select((float8)(0.0f), xi, (int8) EIGHT(LIVE_LANE));
-#undef LIVE_LANE
-#else
-                xs += xi;
-#endif
-#undef INPUT
-#undef WEIGHT
+                add_slot(&c, &xs, w, syn, k0 + dx,
+                         select((float8)(0.0f), (float8) EIGHT(INPUT), on));
             }
+#undef INPUT
         }
     }
     *response = c;
