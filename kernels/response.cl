@@ -225,12 +225,13 @@ inline int2 row_span(__global const float *y, __global float *pad, int row)
  * first and last non-zero columns, or (CORTEX_N, -1), a range with
  * nothing in it, for a row that is all zero; rows gathers the first and
  * last non-empty rows, starting from (CORTEX_N, -1). One work-item per
- * cortical row. rows of this launch was reset by the launch before, and
- * this one resets the next launch's (reset, read by no kernel between
- * the two). A NaN counts as non-zero, so it still spreads. */
+ * cortical row. This launch's rows was reset by the launch before, and
+ * this one resets the spans and rows that the next launch gathers into
+ * (reset_span, reset_rows: read by no kernel between the two). A NaN
+ * counts as non-zero, so it still spreads. */
 __kernel void active_span(__global const float *y, __global float *pad,
                           __global int2 *span, volatile __global int *rows,
-                          __global int *reset)
+                          __global int2 *reset_span, __global int *reset_rows)
 {
     int row = get_global_id(0);
     int2 s = row_span(y, pad, row);
@@ -239,9 +240,10 @@ __kernel void active_span(__global const float *y, __global float *pad,
         atomic_min(&rows[0], row);
         atomic_max(&rows[1], row);
     }
+    reset_span[row] = (int2)(CORTEX_N, -1);
     if (row == 0) {
-        reset[0] = CORTEX_N;
-        reset[1] = -1;
+        reset_rows[0] = CORTEX_N;
+        reset_rows[1] = -1;
     }
 }
 
@@ -375,8 +377,14 @@ inline void settle_tile(int t, __global const float *previous,
     }
 }
 
-/* One work-item per tile (SETTLE_TILES per row); span, rows: active_span
- * of previous. */
+/* One settling step: one work-item per tile (SETTLE_TILES per row);
+ * span, rows (and on a CPU pad): where previous is non-zero, from the
+ * launch before (active_span, or the settling step before). Each tile
+ * then records where its part of next is non-zero, for the next step:
+ * it merges its first and last non-zero columns into next_span's row and
+ * its row into next_rows (both reset by the launch before), copies its
+ * units into next_pad on a CPU, and resets the spans and rows that the
+ * launch after gathers into. So a step is one launch, not two. */
 __kernel void settle(__global const float *previous,
                      __global const float *pad,
                      __global const int2 *span, __global const int *rows,
@@ -385,12 +393,45 @@ __kernel void settle(__global const float *previous,
                      __global const float *exc_kernel,
                      __global const float *inh_kernel, float exc_strength,
                      float inh_strength, __global const float *unit_gain,
-                     __global float *next)
+                     __global float *next, __global float *next_pad,
+                     volatile __global int *next_span,
+                     volatile __global int *next_rows,
+                     __global int2 *reset_span, __global int *reset_rows)
 {
-    settle_tile(get_global_id(0), previous, pad, span,
-                (int2)(rows[0], rows[1]),
-                drive, threshold, exc_kernel, inh_kernel, exc_strength,
+    int t = get_global_id(0);
+    settle_tile(t, previous, pad, span, (int2)(rows[0], rows[1]), drive,
+                threshold, exc_kernel, inh_kernel, exc_strength,
                 inh_strength, unit_gain, next);
+    int yy = t / SETTLE_TILES, x0 = t % SETTLE_TILES * SETTLE_TILE;
+    int n = min(SETTLE_TILE, CORTEX_N - x0);
+    __global const float *a = next + yy * CORTEX_N + x0;
+#if SETTLE_TILE > 1
+    __global float *p = next_pad + yy * PAD_W + LAT_R + x0;
+#else
+    (void)next_pad;
+#endif
+    int first = CORTEX_N, last = -1;
+    for (int j = 0; j < n; j++) {
+        float v = a[j];
+#if SETTLE_TILE > 1
+        p[j] = v;
+#endif
+        bool on = v != 0.0f;
+        first = min(first, on ? x0 + j : CORTEX_N);
+        last = max(last, on ? x0 + j : -1);
+    }
+    if (last >= 0) {
+        atomic_min(&next_span[2 * yy], first);
+        atomic_max(&next_span[2 * yy + 1], last);
+        atomic_min(&next_rows[0], yy);
+        atomic_max(&next_rows[1], yy);
+    }
+    if (t < CORTEX_N)
+        reset_span[t] = (int2)(CORTEX_N, -1);
+    if (t == 0) {
+        reset_rows[0] = CORTEX_N;
+        reset_rows[1] = -1;
+    }
 }
 
 /* Every settling step in one launch of a single work-group, whose

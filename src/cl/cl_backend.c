@@ -76,7 +76,7 @@ typedef struct cl_state {
      * span of the activity a settling step reads, and its first and last
      * non-empty rows (two pairs, used in turn). The mean input trace of a
      * structural check. */
-    cl_mem drive, act[2], act_span, act_pad, act_rows[2], mean_trace;
+    cl_mem drive, act[2], act_span[3], act_pad[2], act_rows[3], mean_trace;
     int settled;
     /* Rendering: the colour map, region colours, each unit's colour and
      * label. */
@@ -137,8 +137,10 @@ static void cl_destroy(void *state)
                     &s->modulation,    &s->receptor_gain, &s->drive,
                     &s->act[0],        &s->act[1],        &s->mean_trace,
                     &s->lut,           &s->region_colour, &s->unit_rgba,
-                    &s->unit_label,    &s->act_span,      &s->act_pad,
-                    &s->act_rows[0],   &s->act_rows[1],   &s->lateral[0],
+                    &s->unit_label,    &s->act_span[0],   &s->act_span[1],
+                    &s->act_span[2],   &s->act_pad[0],    &s->act_pad[1],
+                    &s->act_rows[0],   &s->act_rows[1],   &s->act_rows[2],
+                    &s->lateral[0],
                     &s->lateral[1]};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
         release(ms[i]);
@@ -468,10 +470,16 @@ static remap_status cl_create(remap_model *m, const void *options,
         {units * sizeof(float), "activity", &s->act[0]},
         {units * sizeof(float), "settling activity", &s->act[1]},
         {(size_t)g->cortex_n * sizeof(cl_int2), "active spans",
-         &s->act_span},
-        {pad_floats * sizeof(float), "padded activity", &s->act_pad},
+         &s->act_span[0]},
+        {(size_t)g->cortex_n * sizeof(cl_int2), "active spans",
+         &s->act_span[1]},
+        {(size_t)g->cortex_n * sizeof(cl_int2), "active spans",
+         &s->act_span[2]},
+        {pad_floats * sizeof(float), "padded activity", &s->act_pad[0]},
+        {pad_floats * sizeof(float), "padded activity", &s->act_pad[1]},
         {2 * sizeof(cl_int), "active rows", &s->act_rows[0]},
-        {2 * sizeof(cl_int), "next active rows", &s->act_rows[1]},
+        {2 * sizeof(cl_int), "active rows", &s->act_rows[1]},
+        {2 * sizeof(cl_int), "active rows", &s->act_rows[2]},
         {sizeof(float), "mean input trace", &s->mean_trace},
         {256 * 4, "colour map", &s->lut},
         {REMAP_REGION_COUNT * 4, "region colours", &s->region_colour},
@@ -485,11 +493,14 @@ static remap_status cl_create(remap_model *m, const void *options,
             goto fail;
     }
     float zero = 0.0f;
-    cl_int rc = clEnqueueFillBuffer(s->cl.queue, s->act_pad, &zero,
-                                    sizeof zero, 0, pad_floats * sizeof zero,
-                                    0, NULL, NULL);
-    if ((st = check(rc, "clEnqueueFillBuffer(padded activity)", err)))
-        goto fail;
+    for (int i = 0; i < 2; i++) {
+        cl_int rc = clEnqueueFillBuffer(s->cl.queue, s->act_pad[i], &zero,
+                                        sizeof zero, 0,
+                                        pad_floats * sizeof zero, 0, NULL,
+                                        NULL);
+        if ((st = check(rc, "clEnqueueFillBuffer(padded activity)", err)))
+            goto fail;
+    }
     static const char *const lateral_what[2] = {
         "plastic excitatory weights", "plastic inhibitory weights"};
     for (int q = 0; q < 2; q++) {
@@ -958,9 +969,12 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
     uint64_t interval = sp->interval > 0 ? (uint64_t)sp->interval : 1;
     int settled = p->settle_steps % 2;
 
-    /* active_span gathers the non-empty rows into act_rows[spans % 2] and
-     * resets the other pair for the next launch; the first launch finds
-     * its pair reset here. */
+    /* Settling by steps: active_span finds where an iteration's first
+     * activity is non-zero, and each settle launch where its own result
+     * is, for the launch after. Launch number k of these writes spans
+     * and rows of slot k % 3 and the padded activity k % 2, and resets
+     * slot (k + 1) % 3 for the launch after it; the first launch finds
+     * its rows reset here. */
     cl_int no_rows[2] = {g->cortex_n, -1};
     uint64_t spans = 0;
     if (p->settle_steps > 0 &&
@@ -993,7 +1007,7 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
         if (s->settle_group && p->settle_steps > 0) {
             cl_int steps = p->settle_steps;
             arg a_all[] = {ARG(s->act[0]),    ARG(s->act[1]),
-                           ARG(s->act_pad),   ARG(s->act_span),
+                           ARG(s->act_pad[0]), ARG(s->act_span[0]),
                            ARG(steps),
                            ARG(s->drive),     ARG(s->threshold),
                            ARG(exc_w),        ARG(inh_w),
@@ -1005,24 +1019,41 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
                              s->settle_group, "settle_all", err)))
                 return st;
         }
-        for (int step = 0; !s->settle_group && step < p->settle_steps;
-             step++, spans++) {
-            cl_mem rows = s->act_rows[spans % 2];
-            arg a_span[] = {ARG(s->act[step % 2]), ARG(s->act_pad),
-                            ARG(s->act_span), ARG(rows),
-                            ARG(s->act_rows[1 - spans % 2])};
-            arg a_settle[] = {ARG(s->act[step % 2]), ARG(s->act_pad),
-                              ARG(s->act_span),
-                              ARG(rows),             ARG(s->drive),
-                              ARG(s->threshold),     ARG(exc_w),
-                              ARG(inh_w),            ARG(sa.exc),
-                              ARG(sa.inh),           ARG(s->unit_gain),
-                              ARG(s->act[1 - step % 2])};
+        if (!s->settle_group && p->settle_steps > 0) {
+            arg a_span[] = {ARG(s->act[0]),
+                            ARG(s->act_pad[spans % 2]),
+                            ARG(s->act_span[spans % 3]),
+                            ARG(s->act_rows[spans % 3]),
+                            ARG(s->act_span[(spans + 1) % 3]),
+                            ARG(s->act_rows[(spans + 1) % 3])};
             if ((st = set_args(s->k_active_span, "active_span", a_span,
                                NARGS(a_span), err)) ||
                 (st = enqueue(s, s->k_active_span, (size_t)g->cortex_n,
-                              "active_span", err)) ||
-                (st = set_args(s->k_settle, "settle", a_settle,
+                              "active_span", err)))
+                return st;
+            spans++;
+        }
+        for (int step = 0; !s->settle_group && step < p->settle_steps;
+             step++, spans++) {
+            uint64_t k = spans;
+            arg a_settle[] = {ARG(s->act[step % 2]),
+                              ARG(s->act_pad[(k - 1) % 2]),
+                              ARG(s->act_span[(k - 1) % 3]),
+                              ARG(s->act_rows[(k - 1) % 3]),
+                              ARG(s->drive),
+                              ARG(s->threshold),
+                              ARG(exc_w),
+                              ARG(inh_w),
+                              ARG(sa.exc),
+                              ARG(sa.inh),
+                              ARG(s->unit_gain),
+                              ARG(s->act[1 - step % 2]),
+                              ARG(s->act_pad[k % 2]),
+                              ARG(s->act_span[k % 3]),
+                              ARG(s->act_rows[k % 3]),
+                              ARG(s->act_span[(k + 1) % 3]),
+                              ARG(s->act_rows[(k + 1) % 3])};
+            if ((st = set_args(s->k_settle, "settle", a_settle,
                                NARGS(a_settle), err)) ||
                 (st = enqueue(s, s->k_settle, s->settle_items, "settle",
                               err)))
