@@ -9,7 +9,9 @@
  * and on the skin), HALF_WEIGHTS (1: afferent weights are stored as half
  * floats), TRANSPOSED and CHUNK_UNITS (the weights' layout, below),
  * SETTLE_TILE (units of a row one settling work-item sums; 1 or absent:
- * one unit per work-item, kernels/response.cl). Every
+ * one unit per work-item, kernels/response.cl), FIELD_LANES (units whose
+ * afferent fields one work-item walks side by side: 8, or 1 or absent:
+ * one). Every
  * kernel mirrors a loop of the reference backend (src/ref/ref_backend.c)
  * operation for operation, so the two agree. */
 
@@ -153,13 +155,6 @@ inline void unit_centre(int u, int *cx, int *cy)
     *cy = SKIN_PAD + (2 * (u / CORTEX_N) + 1) * SKIN_CORE / (2 * CORTEX_N);
 }
 
-/* Row dy of the field around (cx, cy) in channel 0, for the hot loops:
- * the synapses that exist in it (inside the circle and on the plane) are
- * the slots *k0 + dx, on receptors *r0 + dx, for dx in [*lo, *hi]; in
- * channel c they are CF_AREA c slots and PLANE c receptors further on.
- * False when the row has none. Walking channels, rows and then dx visits
- * slots in increasing k, so sums come out as from a loop over k with
- * cf_receptor. */
 /* The circle's half-width on a row dy from its centre, where room =
  * CF_R2I - dy^2 >= 0: the largest h with h^2 <= room. */
 inline int half_width(int room)
@@ -172,6 +167,13 @@ inline int half_width(int room)
     return h;
 }
 
+/* Row dy of the field around (cx, cy) in channel 0, for the hot loops:
+ * the synapses that exist in it (inside the circle and on the plane) are
+ * the slots *k0 + dx, on receptors *r0 + dx, for dx in [*lo, *hi]; in
+ * channel c they are CF_AREA c slots and PLANE c receptors further on.
+ * False when the row has none. Walking channels, rows and then dx visits
+ * slots in increasing k, so sums come out as from a loop over k with
+ * cf_receptor. */
 inline bool field_row(int cx, int cy, int dy, int *lo, int *hi, int *k0,
                       int *r0)
 {

@@ -3,8 +3,9 @@
  * recovery, then learning of the afferent weights (Hebbian growth with
  * divisive normalisation, or BCM; during sleep the downscaling of weak
  * synapses). Then, every interval iterations under structural plasticity,
- * pruning and sprouting (restructure()). One work-item per cortical unit,
- * launched per weight chunk (FIELD); dead units (gain 0) change no more.
+ * pruning and sprouting (restructure()). One work-item per FIELD_LANES
+ * cortical units (unit_group; restructure: one per unit), launched per
+ * weight chunk (FIELD); dead units (gain 0) change no more.
  *
  * Every change of a field keeps its sum of live weights (weight_sum) up to
  * date, so the Hebbian rule knows the normalised field's divisor before
@@ -210,9 +211,10 @@ inline void learn_unit(
                 next_activity);
 }
 
-/* Launched per weight chunk (FIELD, unit_group). With `respond`, also the afferent response
- * to next_input (the following iteration's stimulus) from the updated
- * weights and unit state, as the afferent kernel would give it. */
+/* Launched per weight chunk (FIELD, unit_group). With `respond`, also the
+ * afferent response to next_input (the following iteration's stimulus)
+ * from the updated weights and unit state, as the afferent kernel would
+ * give it. */
 __kernel void learn(__global weight_t *weights, __global const uchar *synapse,
                     int unit_base, __global const float *input,
                     __global float *weight_sum, __global float *input_sum,

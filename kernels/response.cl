@@ -3,9 +3,10 @@
  * excitation and inhibition (a shared isotropic kernel, or each unit's
  * own weights when the projection is plastic), each response times the
  * unit's gain (0 dead, below 1 penumbra).
- * The afferent kernel takes one work-item per cortical unit, which walks its
- * own contiguous field; settling takes one per tile of SETTLE_TILE units of
- * a row (a build option: 1 on a GPU). */
+ * The afferent kernel takes one work-item per FIELD_LANES cortical units
+ * (a build option: 8 on a CPU, walking their fields side by side; 1 on a
+ * GPU, walking its own contiguous field); settling takes one per tile of
+ * SETTLE_TILE units of a row (1 on a GPU). */
 
 #define SETTLE_TILES ((CORTEX_N + SETTLE_TILE - 1) / SETTLE_TILE)
 
@@ -114,7 +115,8 @@ inline void field_responses(__global const weight_t *weights,
             int8 row_on = (ry >= 0) & (ry < SKIN_N);
             if (!any(row_on))
                 continue;
-            int8 lo = max((int8)(-h), -cx), hi = min((int8)(h), SKIN_N - 1 - cx);
+            int8 lo = max((int8)(-h), -cx);
+            int8 hi = min((int8)(h), SKIN_N - 1 - cx);
             int8 base = clamp(ry, 0, SKIN_N - 1) * SKIN_N + ch * PLANE;
             int k0 = (dy + CF_R) * CF_SIDE + CF_R + ch * CF_AREA;
 #define INPUT(j) x[at.s##j]

@@ -1519,6 +1519,42 @@ Test(settle, every_way_keeps_the_reference_bits)
     }
 }
 
+/* Infinite activity reaches the lateral sums in every way of settling
+ * as in the reference: a unit whose threshold is -inf responds with +inf,
+ * and its neighbours' sums take inf times every tap, the circle's zero
+ * taps included (0 inf = NaN), in the reference's order. Units at the
+ * sheet's left and right edges and in its top row, so that tiles, lanes
+ * and the padded copy's margins all meet them. */
+Test(settle, infinite_activity_keeps_the_reference_bits)
+{
+    for (size_t i = 0; i < SETTLE_WAYS; i++) {
+        cl_variant = settle_ways[i];
+        remap_params p;
+        remap_params_default(&p);
+        pair pr = make_pair(&p, 53), control = make_pair(&p, 53);
+        step_both(&pr, 3);
+        step_both(&control, 4);
+        int n = pr.ref->geom.cortex_n;
+        const int at[][2] = {{0, 10}, {n - 1, 30}, {20, 0}};
+        for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+            int u = at[k][1] * n + at[k][0];
+            pr.ref->threshold[u] = -INFINITY;
+            pr.cl->threshold[u] = -INFINITY;
+        }
+        push_both(&pr);
+        step_both(&pr, 1);
+        assert_activity_identical(&pr);
+        /* The infinities changed the settled activity. */
+        int changed = 0;
+        for (int u = 0; u < pr.ref->geom.units; u++)
+            changed += memcmp(&pr.ref->activity[u], &control.ref->activity[u],
+                              sizeof(float)) != 0;
+        cr_assert_gt(changed, 0, "infinite activity changed nothing");
+        destroy_pair(&control);
+        destroy_pair(&pr);
+    }
+}
+
 Test(settle, refuses_a_tile_out_of_range)
 {
     remap_params p = small_params();
@@ -1780,6 +1816,9 @@ Test(variants, field_lanes_give_the_same_bits)
     assert_same_lanes(&p, 3, (remap_cl_options){0}, (remap_cl_options){0});
     remap_cl_options split = {.max_buffer = cap_for(&p, 60)};
     assert_same_lanes(&p, 5, split, split);
+    /* Chunks of three fields: every group is cut short by its chunk. */
+    remap_cl_options tiny = {.max_buffer = cap_for(&p, 3)};
+    assert_same_lanes(&p, 6, tiny, tiny);
     remap_cl_options unfused = {.unfused = true};
     assert_same_lanes(&p, 7, unfused, unfused);
     remap_cl_options half = {.half_weights = true};
@@ -1787,6 +1826,8 @@ Test(variants, field_lanes_give_the_same_bits)
     remap_cl_options transposed = {.layout = REMAP_LAYOUT_TRANSPOSED,
                                    .max_buffer = cap_for(&p, 45)};
     assert_same_lanes(&p, 11, transposed, transposed);
+    transposed.max_buffer = cap_for(&p, 3);
+    assert_same_lanes(&p, 12, transposed, transposed);
     p = structural_params(REMAP_RULE_HEBBIAN);
     assert_same_lanes(&p, 13, (remap_cl_options){0}, (remap_cl_options){0});
     p = visual_params(REMAP_LAYOUT_BINOCULAR);

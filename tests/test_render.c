@@ -237,6 +237,53 @@ Test(render, captured_frame_is_the_drawn_frame_on_opencl)
     captured_frame_is_the_drawn_frame(&remap_cl_backend);
 }
 
+/* A capture reused frame after frame is coloured afresh each time: on
+ * the OpenCL backend a capture with a copy leaves its cortical panels to
+ * be coloured on the host when composed, and each frame so composed is
+ * the frame drawn at once, whatever the panel. */
+Test(render, a_reused_capture_is_coloured_for_each_frame)
+{
+    remap_model *m = model(&remap_cl_backend);
+    const char *panels = "map,activity,threshold";
+    remap_renderer *drawn = renderer(m, panels), *later = renderer(m, panels);
+    remap_frame_info info = {.phase = "development", .captions = "x at 1"};
+    remap_error err;
+    remap_frame_capture *c;
+    cr_assert_eq(remap_frame_capture_create(later, m, &c, &err), REMAP_OK,
+                 "%s", err.msg);
+    remap_image want = {0}, got = {0}, first = {0};
+    for (int frame = 0; frame < 3; frame++) {
+        cr_assert_eq(remap_model_step(m, 7, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_pull(m, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_renderer_capture(later, m, &info, c, &err),
+                     REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_renderer_draw(drawn, m, &info, &want, &err),
+                     REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_renderer_compose(later, c, &got, &err), REMAP_OK,
+                     "%s", err.msg);
+        size_t bytes = (size_t)want.width * (size_t)want.height * 4;
+        cr_assert_eq(memcmp(got.rgba, want.rgba, bytes), 0,
+                     "frame %d composed differs from the one drawn", frame);
+        if (frame == 0) {
+            cr_assert_eq(remap_image_create(want.width, want.height,
+                                            remap_colour_background, &first,
+                                            &err),
+                         REMAP_OK, "%s", err.msg);
+            memcpy(first.rgba, got.rgba, bytes);
+        } else {
+            cr_assert_neq(memcmp(got.rgba, first.rgba, bytes), 0,
+                          "frame %d shows the first frame's state", frame);
+        }
+    }
+    remap_image_free(&first);
+    remap_image_free(&want);
+    remap_image_free(&got);
+    remap_frame_capture_destroy(c);
+    remap_renderer_destroy(drawn);
+    remap_renderer_destroy(later);
+    remap_model_destroy(m);
+}
+
 /* A capture is sized for its renderer's panels: another renderer refuses
  * it, and a capture never taken is not composed. */
 Test(render, a_capture_belongs_to_its_renderer)

@@ -789,12 +789,14 @@ remap_status remap_bench_write_json(const char *path,
     put(&j,
         "  \"options\": {\"unfused\": %s, \"half_weights\": %s, "
         "\"layout\": \"%s\", \"settle\": \"%s\", \"settle_tile\": %d, "
-        "\"field_lanes\": %d, \"max_buffer\": %llu, \"warmup\": %d, \"repeats\": %d, "
+        "\"field_lanes\": %d, \"max_buffer\": %llu, \"warmup\": %d, "
+        "\"repeats\": %d, "
         "\"iterations\": %llu, \"seed\": %llu, \"max_units\": %llu, "
         "\"profiling\": true, \"overrides\": [",
         o->unfused ? "true" : "false", o->half_weights ? "true" : "false",
         remap_bench_layout_name(o->layout), remap_bench_settle_name(o->settle),
-        o->settle_tile, o->field_lanes, (unsigned long long)o->max_buffer, o->warmup, o->repeats,
+        o->settle_tile, o->field_lanes, (unsigned long long)o->max_buffer,
+        o->warmup, o->repeats,
         (unsigned long long)o->iterations, (unsigned long long)o->seed,
         (unsigned long long)r->max_units);
     for (size_t i = 0; i < o->override_count; i++) {

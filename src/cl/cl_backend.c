@@ -433,11 +433,10 @@ static remap_status cl_create(remap_model *m, const void *options,
     /* Settling by tiles reads a copy of the activity with zero margins
      * (PAD_W in kernels/response.cl); one unit per work-item reads none. */
     int lat_r = g->exc_r > g->inh_r ? g->exc_r : g->inh_r;
-    int pad_lanes = (s->settle_tile + 7) / 8 * 8;
+    int pad_lanes = (s->settle_tile + 7) / 8 * 8; /* whole LANES (8) */
+    size_t pad_width = (size_t)(g->cortex_n + 2 * lat_r + pad_lanes);
     size_t pad_floats =
-        s->settle_tile > 1
-            ? (size_t)g->cortex_n * (size_t)(g->cortex_n + 2 * lat_r + pad_lanes)
-            : 1;
+        s->settle_tile > 1 ? (size_t)g->cortex_n * pad_width : 1;
     struct {
         size_t bytes;
         const char *what;

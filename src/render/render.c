@@ -348,9 +348,19 @@ static void orientation_key(remap_renderer *r, remap_image *img, rect c)
 
 /* ---- Cortical panels (units coloured by the backend) ------------------- */
 
-/* The units of the cortical panel of the given kind, coloured by the
- * backend from its current state. */
-/* Sets the kind of r's request and its colour map's limits. */
+/* A request holding the colours that r's cortical panels share (set at
+ * creation, read by any thread). */
+static void fixed_colours(const remap_renderer *r, remap_render_request *rq)
+{
+    memset(rq, 0, sizeof *rq);
+    memcpy(rq->lut, r->lut, sizeof r->lut);
+    memcpy(rq->region_colour, r->regions, sizeof r->regions);
+    memcpy(rq->lesion, remap_colour_lesion, 4);
+    memcpy(rq->border, remap_colour_border, 4);
+    memcpy(rq->empty, remap_colour_empty, 4);
+}
+
+/* Sets the kind of a request and its colour map's limits. */
 static void request_kind(remap_render_request *rq, remap_panel_kind kind)
 {
     rq->kind = kind;
@@ -358,6 +368,8 @@ static void request_kind(remap_render_request *rq, remap_panel_kind kind)
     rq->hi = kind == REMAP_PANEL_THRESHOLD ? THRESHOLD_HI : ACTIVITY_HI;
 }
 
+/* The units of the cortical panel of the given kind, coloured by the
+ * backend from its current state. */
 static remap_status colour_units(remap_renderer *r, remap_model *m,
                                  remap_panel_kind kind, uint8_t (*colour)[4],
                                  int *label, remap_error *err)
@@ -368,12 +380,15 @@ static remap_status colour_units(remap_renderer *r, remap_model *m,
 
 /* The units of a copy of the state, coloured on the host as the reference
  * backend colours them (a copy has no device; the backend tests hold a
- * device's colouring equal to it byte for byte). */
+ * device's colouring equal to it byte for byte). The request is built
+ * from the renderer's fixed colours, not from r->rq, which the
+ * simulation's thread may be setting meanwhile. */
 static void colour_copy(const remap_renderer *r, const remap_model *copy,
                         remap_panel_kind kind, uint8_t (*colour)[4],
                         int *label)
 {
-    remap_render_request rq = r->rq;
+    remap_render_request rq;
+    fixed_colours(r, &rq);
     request_kind(&rq, kind);
     remap_ref_colour_units(copy, &rq, colour, label);
 }
@@ -738,11 +753,7 @@ remap_status remap_renderer_create(const remap_render_options *opt,
     remap_colour_regions(m->params.layout, r->regions);
     r->region_count = remap_model_regions(m);
     r->units = m->geom.units;
-    memcpy(r->rq.lut, r->lut, sizeof r->lut);
-    memcpy(r->rq.region_colour, r->regions, sizeof r->regions);
-    memcpy(r->rq.lesion, remap_colour_lesion, 4);
-    memcpy(r->rq.border, remap_colour_border, 4);
-    memcpy(r->rq.empty, remap_colour_empty, 4);
+    fixed_colours(r, &r->rq);
     layout(r);
     if ((st = capture_alloc(r, NULL, &r->own, err))) {
         remap_renderer_destroy(r);
