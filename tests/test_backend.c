@@ -1477,7 +1477,7 @@ Test(variants, layouts_give_the_same_bits)
 
 /* The ways of settling, each of which must give the reference's bits:
  * in one launch of one work-group (the default on a CPU device for small
- * sheets) or in two launches per step, and each with the device's default
+ * sheets) or in a launch per step, and each with the device's default
  * tile of units per work-item (32 on a CPU, which covers the 14-unit rows
  * of small_params; the default sheet's 48-unit rows, a tile of 32 and one
  * of 16, are settled by visual::plastic_settling_keeps_the_reference_bits),

@@ -19,7 +19,7 @@ typedef enum remap_settle_mode {
     REMAP_SETTLE_AUTO,       /* one launch on a CPU device for sheets of
                                 at most REMAP_SETTLE_ONE_LAUNCH_UNITS,
                                 steps otherwise */
-    REMAP_SETTLE_STEPS,      /* two launches per step, over the device */
+    REMAP_SETTLE_STEPS,      /* a launch per step, over the device */
     REMAP_SETTLE_ONE_LAUNCH  /* every step in one launch of one
                                 work-group */
 } remap_settle_mode;

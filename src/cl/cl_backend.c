@@ -999,10 +999,10 @@ static remap_status cl_step(void *state, remap_model *m, uint64_t count,
             ((st = enqueue_stimulus(s, m, &sa, it, err)) ||
              (st = enqueue_afferent(s, &sa, it, err))))
             return st;
-        /* Settling ping-pongs between act[0] and act[1]. Each step first
-         * finds where the activity it reads is non-zero, so that it sums
-         * only the lateral terms that are not zero: in one launch for all
-         * steps, or two launches per step. */
+        /* Settling ping-pongs between act[0] and act[1]. Each step knows
+         * where the activity it reads is non-zero, so that it sums only
+         * the lateral terms that are not zero: in one launch for all
+         * steps, or one launch per step after one active_span. */
         if (s->settle_group && p->settle_steps > 0) {
             cl_int steps = p->settle_steps;
             arg a_all[] = {ARG(s->act[0]),    ARG(s->act[1]),

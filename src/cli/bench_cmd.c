@@ -52,7 +52,7 @@ const char remap_bench_help[] =
     "                       contiguous), transposed (each slot of all fields\n"
     "                       contiguous) or auto (default: transposed on a\n"
     "                       GPU, fields otherwise)\n"
-    "  --settle S           settling launches: steps (two per step),\n"
+    "  --settle S           settling launches: steps (one per step),\n"
     "                       one-launch (all steps in one work-group) or auto\n"
     "                       (default: one launch up to 4096 units)\n"
     "  --settle-tile N      units of a row that one settling work-item sums\n"
