@@ -197,30 +197,43 @@ __kernel void afferent(__global const weight_t *weights,
     (CORTEX_N + 2 * LAT_R + (SETTLE_TILE + LANES - 1) / LANES * LANES)
 #endif
 
-/* First and last non-zero column of row `row` of y, or (CORTEX_N, -1)
- * when it is all zero (a NaN counts as non-zero); on a CPU it also copies
- * the row into the padded activity (its margins stay zero). */
-inline int2 row_span(__global const float *y, __global float *pad, int row)
-{
-    __global const float *a = y + row * CORTEX_N;
+/* Column x0 of row `row` of the padded activity (a CPU's; a GPU's
+ * settling reads the activity itself, and pad is a placeholder). */
 #if SETTLE_TILE > 1
-    __global float *p = pad + row * PAD_W + LAT_R;
+#define PAD_AT(pad, row, x0) ((pad) + (row) * PAD_W + LAT_R + (x0))
 #else
-    (void)pad;
+#define PAD_AT(pad, row, x0) (pad)
 #endif
-    /* Minimum and maximum of selections rather than a running update,
-     * so that the loop runs in vector lanes. */
+
+/* The first and last non-zero of columns x0 .. x0 + n - 1 of a row,
+ * whose values a holds, or (CORTEX_N, -1) when all are zero (a NaN
+ * counts as non-zero); on a CPU it also copies them into the padded
+ * activity at p (its margins stay zero). Minimum and maximum of
+ * selections rather than a running update, so that the loop runs in
+ * vector lanes. */
+inline int2 copy_span(__global const float *a, __global float *p, int n,
+                      int x0)
+{
+#if SETTLE_TILE == 1
+    (void)p;
+#endif
     int first = CORTEX_N, last = -1;
-    for (int col = 0; col < CORTEX_N; col++) {
-        float v = a[col];
+    for (int j = 0; j < n; j++) {
+        float v = a[j];
 #if SETTLE_TILE > 1
-        p[col] = v;
+        p[j] = v;
 #endif
         bool on = v != 0.0f;
-        first = min(first, on ? col : CORTEX_N);
-        last = max(last, on ? col : -1);
+        first = min(first, on ? x0 + j : CORTEX_N);
+        last = max(last, on ? x0 + j : -1);
     }
     return (int2)(first, last);
+}
+
+/* First and last non-zero column of row `row` of y (copy_span). */
+inline int2 row_span(__global const float *y, __global float *pad, int row)
+{
+    return copy_span(y + row * CORTEX_N, PAD_AT(pad, row, 0), CORTEX_N, 0);
 }
 
 /* Where activity y is non-zero, for settle: span[row] holds the row's
@@ -405,26 +418,11 @@ __kernel void settle(__global const float *previous,
                 threshold, exc_kernel, inh_kernel, exc_strength,
                 inh_strength, unit_gain, next);
     int yy = t / SETTLE_TILES, x0 = t % SETTLE_TILES * SETTLE_TILE;
-    int n = min(SETTLE_TILE, CORTEX_N - x0);
-    __global const float *a = next + yy * CORTEX_N + x0;
-#if SETTLE_TILE > 1
-    __global float *p = next_pad + yy * PAD_W + LAT_R + x0;
-#else
-    (void)next_pad;
-#endif
-    int first = CORTEX_N, last = -1;
-    for (int j = 0; j < n; j++) {
-        float v = a[j];
-#if SETTLE_TILE > 1
-        p[j] = v;
-#endif
-        bool on = v != 0.0f;
-        first = min(first, on ? x0 + j : CORTEX_N);
-        last = max(last, on ? x0 + j : -1);
-    }
-    if (last >= 0) {
-        atomic_min(&next_span[2 * yy], first);
-        atomic_max(&next_span[2 * yy + 1], last);
+    int2 s = copy_span(next + yy * CORTEX_N + x0, PAD_AT(next_pad, yy, x0),
+                       min(SETTLE_TILE, CORTEX_N - x0), x0);
+    if (s.y >= 0) {
+        atomic_min(&next_span[2 * yy], s.x);
+        atomic_max(&next_span[2 * yy + 1], s.y);
         atomic_min(&next_rows[0], yy);
         atomic_max(&next_rows[1], yy);
     }

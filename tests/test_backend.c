@@ -1449,6 +1449,30 @@ Test(variants, transposed_weights_match_the_reference)
     check_push_then_step_continues_identically();
 }
 
+/* Two OpenCL models of p from seed, one with options oa and one with ob,
+ * have identical states after each of `rounds` steps of n iterations. */
+static void assert_same_bits(const remap_params *p, uint64_t seed,
+                             const remap_cl_options *oa,
+                             const remap_cl_options *ob, int rounds,
+                             uint64_t n)
+{
+    remap_model *a, *b;
+    remap_error err;
+    cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, oa, &a, &err),
+                 REMAP_OK, "%s", err.msg);
+    cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, ob, &b, &err),
+                 REMAP_OK, "%s", err.msg);
+    for (int i = 0; i < rounds; i++) {
+        cr_assert_eq(remap_model_step(a, n, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_step(b, n, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_pull(a, &err), REMAP_OK, "%s", err.msg);
+        cr_assert_eq(remap_model_pull(b, &err), REMAP_OK, "%s", err.msg);
+        assert_identical(a, b);
+    }
+    remap_model_destroy(a);
+    remap_model_destroy(b);
+}
+
 /* The layout is the device's business: both give the same bits. */
 Test(variants, layouts_give_the_same_bits)
 {
@@ -1456,23 +1480,7 @@ Test(variants, layouts_give_the_same_bits)
     remap_cl_options fields = {.layout = REMAP_LAYOUT_FIELDS},
                      transposed = {.layout = REMAP_LAYOUT_TRANSPOSED,
                                    .max_buffer = cap_for(&p, 60)};
-    remap_model *a, *b;
-    remap_error err;
-    cr_assert_eq(remap_model_create(&p, 7, &remap_cl_backend, &fields, &a,
-                                    &err),
-                 REMAP_OK, "%s", err.msg);
-    cr_assert_eq(remap_model_create(&p, 7, &remap_cl_backend, &transposed,
-                                    &b, &err),
-                 REMAP_OK, "%s", err.msg);
-    for (int i = 0; i < 3; i++) {
-        cr_assert_eq(remap_model_step(a, 6, &err), REMAP_OK, "%s", err.msg);
-        cr_assert_eq(remap_model_step(b, 6, &err), REMAP_OK, "%s", err.msg);
-        cr_assert_eq(remap_model_pull(a, &err), REMAP_OK, "%s", err.msg);
-        cr_assert_eq(remap_model_pull(b, &err), REMAP_OK, "%s", err.msg);
-        assert_identical(a, b);
-    }
-    remap_model_destroy(a);
-    remap_model_destroy(b);
+    assert_same_bits(&p, 7, &fields, &transposed, 3, 6);
 }
 
 /* The ways of settling, each of which must give the reference's bits:
@@ -1791,23 +1799,7 @@ static void assert_same_lanes(const remap_params *p, uint64_t seed,
 {
     one.field_lanes = 1;
     eight.field_lanes = REMAP_FIELD_LANES_CPU;
-    remap_model *a, *b;
-    remap_error err;
-    cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, &one, &a,
-                                    &err),
-                 REMAP_OK, "%s", err.msg);
-    cr_assert_eq(remap_model_create(p, seed, &remap_cl_backend, &eight, &b,
-                                    &err),
-                 REMAP_OK, "%s", err.msg);
-    for (int i = 0; i < 4; i++) {
-        cr_assert_eq(remap_model_step(a, 5, &err), REMAP_OK, "%s", err.msg);
-        cr_assert_eq(remap_model_step(b, 5, &err), REMAP_OK, "%s", err.msg);
-        cr_assert_eq(remap_model_pull(a, &err), REMAP_OK, "%s", err.msg);
-        cr_assert_eq(remap_model_pull(b, &err), REMAP_OK, "%s", err.msg);
-        assert_identical(a, b);
-    }
-    remap_model_destroy(a);
-    remap_model_destroy(b);
+    assert_same_bits(p, seed, &one, &eight, 4, 5);
 }
 
 Test(variants, field_lanes_give_the_same_bits)
