@@ -186,8 +186,10 @@ typedef struct fit_ctx {
 } fit_ctx;
 
 /* Device memory for a cortex density: the model's state with the weights
- * at their storage size, the per-unit sums and the second input, plus the
- * staging buffer; the largest buffer is a chunk (at most cap). */
+ * at their storage size, the per-unit sums and the second input, the
+ * staging buffer, and the two padded copies of the activity that a CPU
+ * settles from (counted for the widest tile); the largest buffer is a
+ * chunk (at most cap). */
 static void need_for_density(float density, const void *ctx, uint64_t *total,
                              uint64_t *largest)
 {
@@ -206,9 +208,13 @@ static void need_for_density(float density, const void *ctx, uint64_t *total,
     if (f->transposed && chunk_units)
         stored = (((uint64_t)g.units + chunk_units - 1) / chunk_units) *
                  chunk_units * (uint64_t)g.cf_len;
+    int lat_r = g.exc_r > g.inh_r ? g.exc_r : g.inh_r;
+    uint64_t pads = 2 * (uint64_t)g.cortex_n *
+                    (uint64_t)(g.cortex_n + 2 * lat_r + REMAP_SETTLE_TILE_MAX) *
+                    sizeof(float);
     *total = mem.total - slots * sizeof(float) + stored * f->weight_bytes +
              2 * (uint64_t)g.units * sizeof(float) +
-             (uint64_t)g.receptors * sizeof(float) + staging;
+             (uint64_t)g.receptors * sizeof(float) + staging + pads;
     /* A field that does not fit in one allocation cannot run at all. */
     *largest = chunk_units ? chunk_units * (uint64_t)g.cf_len *
                                  f->weight_bytes
