@@ -195,13 +195,10 @@ __kernel void afferent(__global const weight_t *weights,
 #define LAT_R (EXC_R > INH_R ? EXC_R : INH_R)
 #define PAD_W                                                                  \
     (CORTEX_N + 2 * LAT_R + (SETTLE_TILE + LANES - 1) / LANES * LANES)
-#endif
-
-/* Column x0 of row `row` of the padded activity (a CPU's; a GPU's
- * settling reads the activity itself, and pad is a placeholder). */
-#if SETTLE_TILE > 1
+/* Column x0 of row `row` of the padded activity. */
 #define PAD_AT(pad, row, x0) ((pad) + (row) * PAD_W + LAT_R + (x0))
 #else
+/* A GPU's settling reads the activity itself; pad is a placeholder. */
 #define PAD_AT(pad, row, x0) (pad)
 #endif
 
@@ -331,7 +328,7 @@ lateral_sums(__global const float *y, __global const float *pad,
             if (s.y < 0)
                 continue;
             int dlo = max(-r, s.x - (xc + LANES - 1)), dhi = min(r, s.y - xc);
-            __global const float *p = pad + row * PAD_W + LAT_R + xc;
+            __global const float *p = PAD_AT(pad, row, xc);
             __global const float *kr = k + (row - yy + r) * side + r;
             for (int dx = dlo; dx <= dhi; dx++) {
                 float8 w = kstride == 0
