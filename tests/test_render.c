@@ -169,19 +169,40 @@ Test(render, captions_show_and_frames_repeat)
     remap_model_destroy(m);
 }
 
+/* The two ways of making m's frames of the given panels: drawn at once,
+ * and captured into a copy of the state to be composed later. */
+typedef struct two_ways {
+    remap_renderer *drawn, *later;
+    remap_frame_capture *capture;
+} two_ways;
+
+static two_ways two_ways_of(const remap_model *m, const char *panels)
+{
+    two_ways t = {renderer(m, panels), renderer(m, panels), NULL};
+    remap_error err;
+    cr_assert_eq(remap_frame_capture_create(t.later, m, &t.capture, &err),
+                 REMAP_OK, "%s", err.msg);
+    return t;
+}
+
+static void two_ways_destroy(two_ways *t)
+{
+    remap_frame_capture_destroy(t->capture);
+    remap_renderer_destroy(t->drawn);
+    remap_renderer_destroy(t->later);
+}
+
 /* A frame captured with a copy of the state and composed later is the
  * frame drawn at once, even after the live model has stepped on and
  * been lesioned in between; and the copy holds what the model held. */
 static void captured_frame_is_the_drawn_frame(const remap_backend_ops *be)
 {
     remap_model *m = model(be);
-    const char *panels = "map,activity,fields,skin,plot";
-    remap_renderer *drawn = renderer(m, panels), *later = renderer(m, panels);
+    two_ways t = two_ways_of(m, "map,activity,fields,skin,plot");
+    remap_renderer *drawn = t.drawn, *later = t.later;
+    remap_frame_capture *c = t.capture;
     remap_frame_info info = {.phase = "development", .captions = "x at 1"};
     remap_error err;
-    remap_frame_capture *c;
-    cr_assert_eq(remap_frame_capture_create(later, m, &c, &err), REMAP_OK,
-                 "%s", err.msg);
     cr_assert_eq(remap_renderer_capture(later, m, &info, c, &err), REMAP_OK,
                  "%s", err.msg);
     remap_image want = {0}, got = {0};
@@ -221,9 +242,7 @@ static void captured_frame_is_the_drawn_frame(const remap_backend_ops *be)
     remap_model_destroy(copy);
     remap_image_free(&want);
     remap_image_free(&got);
-    remap_frame_capture_destroy(c);
-    remap_renderer_destroy(drawn);
-    remap_renderer_destroy(later);
+    two_ways_destroy(&t);
     remap_model_destroy(m);
 }
 
@@ -244,23 +263,20 @@ Test(render, captured_frame_is_the_drawn_frame_on_opencl)
 Test(render, a_reused_capture_is_coloured_for_each_frame)
 {
     remap_model *m = model(&remap_cl_backend);
-    const char *panels = "map,activity,threshold";
-    remap_renderer *drawn = renderer(m, panels), *later = renderer(m, panels);
+    two_ways t = two_ways_of(m, "map,activity,threshold");
     remap_frame_info info = {.phase = "development", .captions = "x at 1"};
     remap_error err;
-    remap_frame_capture *c;
-    cr_assert_eq(remap_frame_capture_create(later, m, &c, &err), REMAP_OK,
-                 "%s", err.msg);
     remap_image want = {0}, got = {0}, first = {0};
     for (int frame = 0; frame < 3; frame++) {
         cr_assert_eq(remap_model_step(m, 7, &err), REMAP_OK, "%s", err.msg);
         cr_assert_eq(remap_model_pull(m, &err), REMAP_OK, "%s", err.msg);
-        cr_assert_eq(remap_renderer_capture(later, m, &info, c, &err),
+        cr_assert_eq(remap_renderer_capture(t.later, m, &info, t.capture,
+                                            &err),
                      REMAP_OK, "%s", err.msg);
-        cr_assert_eq(remap_renderer_draw(drawn, m, &info, &want, &err),
+        cr_assert_eq(remap_renderer_draw(t.drawn, m, &info, &want, &err),
                      REMAP_OK, "%s", err.msg);
-        cr_assert_eq(remap_renderer_compose(later, c, &got, &err), REMAP_OK,
-                     "%s", err.msg);
+        cr_assert_eq(remap_renderer_compose(t.later, t.capture, &got, &err),
+                     REMAP_OK, "%s", err.msg);
         size_t bytes = (size_t)want.width * (size_t)want.height * 4;
         cr_assert_eq(memcmp(got.rgba, want.rgba, bytes), 0,
                      "frame %d composed differs from the one drawn", frame);
@@ -278,9 +294,7 @@ Test(render, a_reused_capture_is_coloured_for_each_frame)
     remap_image_free(&first);
     remap_image_free(&want);
     remap_image_free(&got);
-    remap_frame_capture_destroy(c);
-    remap_renderer_destroy(drawn);
-    remap_renderer_destroy(later);
+    two_ways_destroy(&t);
     remap_model_destroy(m);
 }
 
