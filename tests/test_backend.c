@@ -1232,6 +1232,15 @@ Test(variants, unfused_step_matches_the_reference)
     check_sleep_gives_spontaneous_input_and_downscales();
 }
 
+/* The OpenCL backend built for p with cl_variant names the variant. */
+static void assert_variant_named(const remap_params *p, const char *part)
+{
+    pair pr = make_pair(p, 1);
+    const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
+    cr_assert(strstr(name, part) != NULL, "no '%s' in %s", part, name);
+    destroy_pair(&pr);
+}
+
 /* A buffer cap that splits the weights of p's sheet into chunks of
  * `fields` whole fields (the last one shorter). */
 static uint64_t cap_for(const remap_params *p, int fields)
@@ -1246,10 +1255,7 @@ Test(variants, weights_split_across_buffers_match_the_reference)
 {
     remap_params p = small_params();
     cl_variant = (remap_cl_options){.max_buffer = cap_for(&p, 60)};
-    pair pr = make_pair(&p, 1);
-    const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
-    cr_assert(strstr(name, "weights in 4 buffers") != NULL, "%s", name);
-    destroy_pair(&pr);
+    assert_variant_named(&p, "weights in 4 buffers");
     check_full_step_over_several_iterations();
     check_push_then_step_continues_identically();
     check_sleep_gives_spontaneous_input_and_downscales();
@@ -1421,10 +1427,7 @@ Test(variants, transposed_weights_match_the_reference)
 {
     remap_params p = small_params();
     cl_variant = (remap_cl_options){.layout = REMAP_LAYOUT_TRANSPOSED};
-    pair pr = make_pair(&p, 1);
-    const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
-    cr_assert(strstr(name, "transposed weights") != NULL, "%s", name);
-    destroy_pair(&pr);
+    assert_variant_named(&p, "transposed weights");
     check_full_step_over_several_iterations();
     check_push_then_step_continues_identically();
     check_render_kernels_match_the_reference();
@@ -1729,10 +1732,7 @@ Test(visual, weights_split_across_buffers_match_the_reference)
 {
     remap_params p = visual_params(REMAP_LAYOUT_BINOCULAR);
     cl_variant = (remap_cl_options){.max_buffer = cap_for(&p, 45)};
-    pair pr = make_pair(&p, 1);
-    const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
-    cr_assert(strstr(name, "weights in 5 buffers") != NULL, "%s", name);
-    destroy_pair(&pr);
+    assert_variant_named(&p, "weights in 5 buffers");
     check_visual_and_plastic_cases();
 }
 
@@ -1831,10 +1831,7 @@ Test(variants, one_field_per_work_item_matches_the_reference)
 {
     cl_variant = (remap_cl_options){.field_lanes = 1};
     remap_params p = small_params();
-    pair pr = make_pair(&p, 1);
-    const char *name = pr.cl->backend->device_name(pr.cl->backend_state);
-    cr_assert(strstr(name, "one field per work-item") != NULL, "%s", name);
-    destroy_pair(&pr);
+    assert_variant_named(&p, "one field per work-item");
     check_full_step_over_several_iterations();
     check_push_then_step_continues_identically();
     check_sleep_gives_spontaneous_input_and_downscales();

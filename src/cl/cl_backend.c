@@ -794,10 +794,9 @@ static remap_status cl_push(void *state, remap_model *m, remap_error *err)
 }
 
 /* Queues the reads of the whole state into m (cl_pull waits for them). */
-static remap_status pull_state(cl_state *s, remap_model *m, size_t units,
-                               remap_error *err)
+static remap_status pull_state(cl_state *s, remap_model *m, remap_error *err)
 {
-    size_t floats = units * sizeof(float);
+    size_t units = s->units, floats = units * sizeof(float);
     remap_status st;
     if ((st = pull_weights(s, m, err)) ||
         (st = read_queued(s, s->threshold, floats, m->threshold,
@@ -831,12 +830,10 @@ static remap_status pull_state(cl_state *s, remap_model *m, size_t units,
                        "read activity", err);
 }
 
-
 static remap_status cl_pull(void *state, remap_model *m, remap_error *err)
 {
     cl_state *s = state;
-    size_t units = s->units;
-    remap_status st = pull_state(s, m, units, err);
+    remap_status st = pull_state(s, m, err);
     /* Every read queued so far lands before the model's arrays are used
      * (or, after a failure, before they are freed). */
     cl_int rc = clFinish(s->cl.queue);
